@@ -1,0 +1,132 @@
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ChartsConfig } from "../config.js";
+
+/**
+ * How a chart is installed:
+ * - `release` (helm.v3.Release): Helm itself installs and upgrades it, so chart hooks run and CRDs in `crds/` are
+ *   installed by Helm; needs a live cluster (no preview of the objects, no renderYamlToDirectory).
+ * - `chart` (helm.v4.Chart): Pulumi renders the templates and owns every object, so previews show each object and
+ *   renderYamlToDirectory works; hooks become plain objects, so only for charts without meaningful hooks.
+ */
+export type InstallMode = "release" | "chart";
+
+export interface ChartSpec {
+  readonly repo: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly mode: InstallMode;
+  /** Why this install mode. */
+  readonly why: string;
+}
+
+/** Every Helm chart the platform installs, pinned. Bump versions here only. */
+export const CHARTS = {
+  gpuOperator: {
+    repo: "https://helm.ngc.nvidia.com/nvidia",
+    chart: "gpu-operator",
+    version: "v25.10.1",
+    mode: "release",
+    why: "its pre-upgrade hook upgrades the ClusterPolicy/NVIDIADriver CRDs and its cleanup hook removes node labels",
+  },
+  kubePrometheusStack: {
+    repo: "https://prometheus-community.github.io/helm-charts",
+    chart: "kube-prometheus-stack",
+    version: "77.11.1",
+    mode: "release",
+    why: "its CRDs exceed the client-side apply annotation limit and its admission-webhook cert is made by hook Jobs",
+  },
+  prometheusAdapter: {
+    repo: "https://prometheus-community.github.io/helm-charts",
+    chart: "prometheus-adapter",
+    version: "5.3.0",
+    mode: "chart",
+    why: "plain templates without hooks or CRDs: Pulumi previews the APIService and the rules ConfigMap it owns",
+  },
+  eckOperator: {
+    repo: "https://helm.elastic.co",
+    chart: "eck-operator",
+    version: "3.2.0",
+    mode: "release",
+    why: "Helm installs and upgrades the large k8s.elastic.co CRDs that Elasticsearch, Kibana and Beat need",
+  },
+  istioBase: {
+    repo: "https://istio-release.storage.googleapis.com/charts",
+    chart: "base",
+    version: "1.28.0",
+    mode: "release",
+    why: "Istio's CRDs must be upgraded by Helm before istiod; Istio documents Helm-managed upgrades",
+  },
+  istiod: {
+    repo: "https://istio-release.storage.googleapis.com/charts",
+    chart: "istiod",
+    version: "1.28.0",
+    mode: "release",
+    why: "the injector and validation webhooks are patched in place by istiod; Helm's three-way merge tolerates that",
+  },
+  istioGateway: {
+    repo: "https://istio-release.storage.googleapis.com/charts",
+    chart: "gateway",
+    version: "1.28.0",
+    mode: "release",
+    why: "its pods are injected by istiod at admission, so it must be applied (not only rendered) after istiod",
+  },
+  velero: {
+    repo: "https://vmware-tanzu.github.io/helm-charts",
+    chart: "velero",
+    version: "11.4.0",
+    mode: "release",
+    why: "its pre-install/upgrade hook Job upgrades the velero.io CRDs and its pre-delete hook cleans up backups",
+  },
+} as const satisfies Record<string, ChartSpec>;
+
+/** Images the platform runs outside charts, pinned. */
+export const IMAGES = {
+  /** Jaeger v2 (an OpenTelemetry Collector distribution): one binary, OTLP in, memory or Elasticsearch storage. */
+  jaeger: "cr.jaegertracing.io/jaegertracing/jaeger:2.11.0",
+  /** Velero's S3 object-store plugin; v1.13 pairs with Velero 1.17 (chart 11.x). */
+  veleroAwsPlugin: "velero/velero-plugin-for-aws:v1.13.0",
+} as const;
+
+/** The chart reference for `spec`: its repository, or `<localDir>/<chart>-<version>.tgz` when installing offline. */
+export function chartSource(
+  spec: ChartSpec,
+  charts: ChartsConfig,
+): { chart: string; version?: string; repo?: string } {
+  if (charts.localDir) return { chart: path.join(charts.localDir, `${spec.chart}-${spec.version}.tgz`) };
+  return { chart: spec.chart, version: spec.version, repo: spec.repo };
+}
+
+export interface HelmInstallArgs<V extends object> {
+  readonly spec: ChartSpec;
+  readonly charts: ChartsConfig;
+  /** Release name (and resource prefix): fixed, so service names are predictable. */
+  readonly releaseName: string;
+  readonly namespace: pulumi.Input<string>;
+  readonly values: pulumi.Input<V>;
+}
+
+/** Installs `args.spec` the way its `mode` says; the result is what custom resources should depend on. */
+export function installChart<V extends object>(
+  name: string,
+  args: HelmInstallArgs<V>,
+  opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions,
+): k8s.helm.v3.Release | k8s.helm.v4.Chart {
+  const source = chartSource(args.spec, args.charts);
+  const common = {
+    name: args.releaseName,
+    namespace: args.namespace,
+    chart: source.chart,
+    version: source.version,
+    repositoryOpts: source.repo ? { repo: source.repo } : undefined,
+    values: args.values as pulumi.Input<Record<string, pulumi.Input<unknown>>>,
+  };
+  if (args.spec.mode === "chart") return new k8s.helm.v4.Chart(name, common, opts);
+  return new k8s.helm.v3.Release(
+    name,
+    // atomic: a failed upgrade rolls back instead of leaving a half-applied release.
+    { ...common, atomic: true, cleanupOnFail: true, maxHistory: 5, timeout: 900 },
+    opts,
+  );
+}

@@ -1,0 +1,41 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ChartsConfig } from "../config.js";
+
+/** What every cluster component takes besides its own settings. */
+export interface ClusterComponentArgs {
+  /** The Kubernetes provider every child uses. Required: the platform passes one explicitly. */
+  readonly provider: k8s.Provider;
+  /** Namespace the component installs into (it must exist). */
+  readonly namespace: pulumi.Input<string>;
+  /** Where charts come from. Default: their repositories. */
+  readonly charts?: ChartsConfig;
+}
+
+/** Options for a child of `parent`: the explicit provider, plus any dependencies. */
+export function childOptions(
+  parent: pulumi.Resource,
+  provider: k8s.Provider,
+  dependsOn: pulumi.Input<pulumi.Resource>[] = [],
+): pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions {
+  return { parent, provider, dependsOn };
+}
+
+/** The restricted Pod Security profile for containers the platform runs itself. */
+export const RESTRICTED_CONTAINER_SECURITY = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
+/** In-cluster URL of a Service: `<scheme>://<service>.<namespace>.svc:<port>`. */
+export function serviceUrl(
+  service: pulumi.Input<string>,
+  namespace: pulumi.Input<string>,
+  port: number,
+  scheme = "http",
+): pulumi.Output<string> {
+  return pulumi.interpolate`${scheme}://${service}.${namespace}.svc:${port}`;
+}

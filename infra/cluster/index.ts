@@ -1,0 +1,3 @@
+export * from "./charts.js";
+export * from "./common.js";
+export * from "./namespaces.js";
