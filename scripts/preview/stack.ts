@@ -1,0 +1,149 @@
+// One stack through the real Pulumi engine, with no cluster: `pulumi preview` with the policy pack, then
+// `pulumi up` with the Kubernetes provider in render mode, which writes every object as YAML instead of
+// applying it. State lives in a throw-away file:// backend under <workDir>. Prints a StackReport as JSON on
+// the last stdout line (progress goes to stderr).
+//
+// Usage: node --import tsx scripts/preview/stack.ts <stack> <workDir>
+//
+// The program runs in this process through the Automation API (an inline program), because the Node.js
+// language host cannot be built here (scripts/tools/build.sh says why); the CLI, the engine, the
+// Kubernetes provider and the policy pack are the real ones. One process per stack: Node caches index.ts.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { automation } from "@pulumi/pulumi";
+import { parse, stringify } from "yaml";
+import { checkKubernetesProvider, repoRoot } from "./versions.js";
+import { collectEvents, type StackReport } from "./report.js";
+
+/** Passphrase of the throw-away backend only: nothing it encrypts outlives the run. */
+const PASSPHRASE = "genai-preview-throwaway";
+const policyPack = path.join(repoRoot, "infra/policy");
+
+/**
+ * Secret config that a stack needs but that CI cannot hold (real credentials). Set only when the stack file
+ * lacks the key, always as a secret, and listed in the report so the substitution is visible.
+ */
+const PREVIEW_ONLY_SECRETS: Record<string, object> = {
+  "genai:backupsCredentials": { accessKeyId: "preview-only", secretAccessKey: "preview-only" },
+};
+
+async function main(stackName: string, workDir: string): Promise<StackReport> {
+  const provider = checkKubernetesProvider();
+  if (provider.warning) console.error(provider.warning);
+  if (!existsSync(path.join(policyPack, "PulumiPolicy.yaml"))) {
+    throw new Error(`no policy pack at ${policyPack} (PulumiPolicy.yaml missing)`);
+  }
+
+  rmSync(workDir, { recursive: true, force: true });
+  const projectDir = path.join(workDir, "project");
+  const manifestsDir = path.join(workDir, "manifests");
+  for (const dir of [projectDir, manifestsDir, path.join(workDir, "backend"), path.join(workDir, "home")]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  const stackFile = copyProjectFiles(stackName, projectDir);
+
+  const program = async () => {
+    // Imported inside the program so that the engine's settings (stack, config, monitor) are in place first.
+    const outputs: Record<string, unknown> = {
+      ...(await import(pathToFileURL(path.join(repoRoot, "index.ts")).href)),
+    };
+    return outputs;
+  };
+  const workspace = await automation.LocalWorkspace.create({
+    workDir: projectDir,
+    program,
+    pulumiHome: path.join(workDir, "home"),
+    secretsProvider: "passphrase",
+    envVars: {
+      PULUMI_BACKEND_URL: pathToFileURL(path.join(workDir, "backend")).href,
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+    },
+  });
+  const stack = await automation.Stack.createOrSelect(stackName, workspace);
+  await stack.setConfig("genai:kubernetes.renderYamlToDirectory", { value: manifestsDir }, true);
+  const substituted: string[] = [];
+  for (const [key, value] of Object.entries(PREVIEW_ONLY_SECRETS)) {
+    if (new RegExp(`^\\s+${key}:`, "m").test(stackFile)) continue;
+    await stack.setConfig(key, { value: JSON.stringify(value), secret: true });
+    substituted.push(key);
+  }
+  if (substituted.length > 0)
+    console.error(`preview-only secrets set for ${stackName}: ${substituted.join(", ")}`);
+
+  const progress = (out: string) => process.stderr.write(out);
+  const previewEvents = collectEvents();
+  const preview = await stack.preview({
+    policyPacks: [policyPack],
+    diff: true,
+    color: "never",
+    onOutput: progress,
+    onEvent: previewEvents.onEvent,
+  });
+  const upEvents = collectEvents();
+  const up = await stack.up({
+    policyPacks: [policyPack],
+    color: "never",
+    onOutput: progress,
+    onEvent: upEvents.onEvent,
+  });
+
+  return {
+    stack: stackName,
+    provider,
+    previewOps: preview.changeSummary,
+    previewText: preview.stdout,
+    resources: previewEvents.resources(),
+    warnings: previewEvents.warnings(),
+    policyViolations: previewEvents.policyViolations(),
+    upResult: up.summary.result,
+    upOps: up.summary.resourceChanges ?? {},
+    outputs: Object.fromEntries(
+      Object.entries(up.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
+    ),
+    manifestsDir,
+    substitutedSecrets: substituted,
+  };
+}
+
+/**
+ * Copies Pulumi.yaml and Pulumi.<stack>.yaml next to the throw-away state, so the render directory and any
+ * preview-only secret are never written into the repository's stack files. Returns the stack file's text.
+ */
+function copyProjectFiles(stackName: string, projectDir: string): string {
+  const projectFile = path.join(repoRoot, "Pulumi.yaml");
+  const stackPath = path.join(repoRoot, `Pulumi.${stackName}.yaml`);
+  for (const file of [projectFile, stackPath]) {
+    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist`);
+  }
+  // `main` names the program file for the language host; the program here is inline, and a `main` that
+  // does not exist beside the copy would be rejected.
+  const project = parse(readFileSync(projectFile, "utf8")) as Record<string, unknown>;
+  delete project.main;
+  writeFileSync(path.join(projectDir, "Pulumi.yaml"), stringify(project));
+  const text = readFileSync(stackPath, "utf8");
+  if (/^\s+[^\s:]+:\s*\n\s+secure:/m.test(text) || /secure:\s*v1:/.test(text)) {
+    throw new Error(
+      `Pulumi.${stackName}.yaml holds encrypted values; the preview cannot decrypt them without their passphrase`,
+    );
+  }
+  // Salt or secrets provider of someone's own backend would not match the throw-away passphrase.
+  const portable = text.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, "");
+  writeFileSync(path.join(projectDir, `Pulumi.${stackName}.yaml`), portable);
+  return portable;
+}
+
+const [stackName, workDir] = process.argv.slice(2);
+if (!stackName || !workDir) {
+  console.error("usage: node --import tsx scripts/preview/stack.ts <stack> <workDir>");
+  process.exit(2);
+}
+main(stackName, path.resolve(workDir)).then(
+  (report) => console.log(JSON.stringify(report)),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

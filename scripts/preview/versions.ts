@@ -1,0 +1,101 @@
+// Which engine pieces the preview runs, and whether they match the npm SDKs the program was written against.
+import { execFileSync } from "node:child_process";
+import { accessSync, constants, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** KEY=value pairs of scripts/tools/versions.env (the pins scripts/tools/build.sh builds). */
+export function toolPins(file = path.join(repoRoot, "scripts/tools/versions.env")): Record<string, string> {
+  const pins: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const m = /^([A-Z0-9_]+)=(\S+)$/.exec(line.trim());
+    if (m?.[1] && m[2]) pins[m[1]] = m[2];
+  }
+  return pins;
+}
+
+function pin(pins: Record<string, string>, key: string): string {
+  const value = pins[key];
+  if (!value) throw new Error(`scripts/tools/versions.env has no ${key}=`);
+  return value;
+}
+
+/** The version of an installed npm package, from node_modules/<name>/package.json. */
+export function npmVersion(name: string, root = repoRoot): string {
+  const file = path.join(root, "node_modules", name, "package.json");
+  const { version } = JSON.parse(readFileSync(file, "utf8")) as { version?: unknown };
+  if (typeof version !== "string") throw new Error(`${file} has no version`);
+  return version;
+}
+
+/** The value a Go binary was linked with by `-X <variable>=<value>`, read from its build info by `go version -m`. */
+export function linkedVersion(binary: string, variable: string): string {
+  const info = execFileSync("go", ["version", "-m", binary], { encoding: "utf8" });
+  const escaped = variable.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const m = new RegExp(`-X ${escaped}=(\\S+?)["'\\s]`).exec(info);
+  if (!m?.[1])
+    throw new Error(
+      `${binary} was not linked with -X ${variable}=...; rebuild it with scripts/tools/build.sh`,
+    );
+  return m[1];
+}
+
+/** Absolute path of an executable on PATH. */
+export function onPath(name: string): string {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new Error(
+    `${name} is not on PATH: run scripts/tools/build.sh, then eval "$(scripts/tools/env.sh --export)"`,
+  );
+}
+
+export interface ProviderCheck {
+  readonly npm: string;
+  readonly plugin: string;
+  /** Set when the versions differ but the pair is the one reviewed in versions.env. */
+  readonly warning?: string;
+}
+
+/**
+ * The Kubernetes provider on PATH must be the pinned build, and that build must match the npm SDK. The one
+ * tolerated mismatch is the pair named in versions.env (K8S_NPM_ACCEPTED_MISMATCH), reported as a warning;
+ * any other pair (an npm bump, a stale cache) throws.
+ */
+export function checkKubernetesProvider(
+  pins = toolPins(),
+  npm = npmVersion("@pulumi/kubernetes"),
+  plugin = linkedVersion(
+    onPath("pulumi-resource-kubernetes"),
+    "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version",
+  ),
+): ProviderCheck {
+  const pinned = pin(pins, "K8S_PROVIDER_VERSION");
+  if (plugin !== pinned) {
+    throw new Error(
+      `pulumi-resource-kubernetes on PATH is ${plugin}, versions.env pins ${pinned}: run scripts/tools/build.sh kubernetes`,
+    );
+  }
+  if (npm === plugin) return { npm, plugin };
+  if (npm === pins.K8S_NPM_ACCEPTED_MISMATCH) {
+    return {
+      npm,
+      plugin,
+      warning:
+        `VERSION MISMATCH (reviewed): @pulumi/kubernetes ${npm} (npm) runs against pulumi-resource-kubernetes ${plugin}, ` +
+        "the only provider commit the Go module proxy serves here; see scripts/tools/versions.env",
+    };
+  }
+  throw new Error(
+    `VERSION MISMATCH: @pulumi/kubernetes is ${npm} in node_modules but the provider plugin is ${plugin}. ` +
+      "Build the provider at the npm version's commit (scripts/tools/versions.env) or pin npm to the plugin's version.",
+  );
+}

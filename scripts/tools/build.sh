@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds the real Pulumi engine and its plugins from Go modules (no binary downloads), each cached by
+# version outside the repository and rebuilt only when missing:
+#   pulumi      the CLI (github.com/pulumi/pulumi/pkg/v3 ./cmd/pulumi)
+#   kubernetes  pulumi-resource-kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4)
+#   actionlint  checks .github/workflows (github.com/rhysd/actionlint)
+# Usage: scripts/tools/build.sh [tool...]   (default: all). Then: eval "$(scripts/tools/env.sh)".
+# Versions: scripts/tools/versions.env. Cache: $GENAI_TOOLS_CACHE (default ~/.cache/genai-platform/tools).
+#
+# Not built here, and why:
+# - pulumi-language-nodejs: its module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
+#   is untagged and the module proxy reachable here refuses every version of it (403, no version list).
+#   scripts/preview runs the program through the Automation API instead, which serves the language
+#   runtime from Node itself (see docs/engine.md).
+# - random and tls: Terraform-bridged providers; see docs/engine.md for what building them would take.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+command -v go >/dev/null || die "go is not on PATH (Go >= 1.26 is needed)"
+mkdir -p "$cache_root"
+
+# The copied modules' go.sum files lack the entries of the sibling module swapped in by `go get`;
+# -mod=mod lets go build add them. GOTOOLCHAIN=local: use this machine's Go, never download another.
+export GOTOOLCHAIN=local
+modflags="${GOFLAGS:-} -mod=mod"
+
+build_pulumi() {
+  local dir tmp start=$SECONDS
+  dir=$(tool_dir pulumi "$PULUMI_VERSION")
+  [ -x "$dir/bin/pulumi" ] && return 0
+  log "building pulumi $PULUMI_VERSION (cold: tens of minutes on 2 cores)"
+  tmp="$dir.tmp" && rm -rf "$tmp" && mkdir -p "$tmp/bin"
+  fetch_module "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" "$tmp/src"
+  # go.mod replaces sdk/v3 with ../sdk (the monorepo layout); use the published sdk of the same release.
+  (cd "$tmp/src" && go mod edit -dropreplace github.com/pulumi/pulumi/sdk/v3 &&
+    go get "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION") >"$tmp/get.log" 2>&1 ||
+    die "resolving pulumi's dependencies failed (log: $tmp/get.log)"
+  (cd "$tmp/src" && GOFLAGS="$modflags" go_build "$tmp/build.log" -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$tmp/bin/pulumi" ./cmd/pulumi)
+  rm -rf "$tmp/src"
+  finish_tool "$tmp" "$dir" "$start"
+}
+
+build_kubernetes() {
+  local dir tmp start=$SECONDS cmd
+  dir=$(tool_dir kubernetes "$K8S_PROVIDER_VERSION")
+  [ -x "$dir/bin/pulumi-resource-kubernetes" ] && return 0
+  log "building pulumi-resource-kubernetes $K8S_PROVIDER_VERSION (cold: tens of minutes on 2 cores)"
+  tmp="$dir.tmp" && rm -rf "$tmp" && mkdir -p "$tmp/bin"
+  fetch_module "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_PSEUDO" "$tmp/src"
+  (cd "$tmp/src" && go mod edit -dropreplace github.com/pulumi/pulumi-kubernetes/sdk/v4 &&
+    go get "github.com/pulumi/pulumi-kubernetes/sdk/v4@$K8S_GO_SDK_VERSION") >"$tmp/get.log" 2>&1 ||
+    die "resolving the provider's dependencies failed (log: $tmp/get.log)"
+  cmd="$tmp/src/cmd/pulumi-resource-kubernetes"
+  # generate.go stamps the version into the schema and writes the *-embed.json files main.go embeds.
+  (cd "$cmd" && GOFLAGS="$modflags" VERSION="$K8S_PROVIDER_VERSION" go generate ./...) >"$tmp/generate.log" 2>&1 ||
+    die "go generate for the provider failed (log: $tmp/generate.log)"
+  (cd "$tmp/src" && GOFLAGS="$modflags" go_build "$tmp/build.log" -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_PROVIDER_VERSION" \
+    -o "$tmp/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes)
+  rm -rf "$tmp/src"
+  finish_tool "$tmp" "$dir" "$start"
+}
+
+build_actionlint() {
+  local dir tmp start=$SECONDS
+  dir=$(tool_dir actionlint "$ACTIONLINT_VERSION")
+  [ -x "$dir/bin/actionlint" ] && return 0
+  log "building actionlint $ACTIONLINT_VERSION"
+  tmp="$dir.tmp" && rm -rf "$tmp" && mkdir -p "$tmp/bin"
+  # actionlint's go.mod has no replace directives, so plain `go install` works.
+  GOBIN="$tmp/bin" nice -n 10 go install -trimpath \
+    -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" \
+    "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION" >"$tmp/build.log" 2>&1 ||
+    die "building actionlint failed (log: $tmp/build.log)"
+  finish_tool "$tmp" "$dir" "$start"
+}
+
+tools=("$@")
+[ ${#tools[@]} -gt 0 ] || tools=(pulumi kubernetes actionlint)
+for t in "${tools[@]}"; do
+  case "$t" in
+    pulumi | kubernetes | actionlint)
+      s=$SECONDS
+      "build_$t"
+      log "$t ready ($((SECONDS - s)) s)"
+      ;;
+    *) die "unknown tool '$t' (known: pulumi kubernetes actionlint)" ;;
+  esac
+done

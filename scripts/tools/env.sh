@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Prints the environment that puts the tools built by scripts/tools/build.sh on PATH, in `.env` form
+# (KEY=value lines, also valid shell): `eval "$(scripts/tools/env.sh --export)"` or
+# `scripts/tools/env.sh >> "$GITHUB_ENV"`-style use. Fails, naming the tool, when one is not built yet.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+prefix=""
+[ "${1:-}" = "--export" ] && prefix="export "
+
+path=""
+for spec in "pulumi $PULUMI_VERSION pulumi" "kubernetes $K8S_PROVIDER_VERSION pulumi-resource-kubernetes" \
+  "actionlint $ACTIONLINT_VERSION actionlint"; do
+  read -r name version bin <<<"$spec"
+  dir="$(tool_dir "$name" "$version")/bin"
+  [ -x "$dir/$bin" ] || die "$bin $version is not built: run scripts/tools/build.sh $name"
+  path="$path$dir:"
+done
+# plugins/ holds the policy-pack analyzer launcher that the CLI looks up on PATH.
+path="$path$tools_dir/plugins"
+
+printf '%sPATH=%s:%s\n' "$prefix" "$path" "$PATH"
+# Plugins come from PATH only: never download one, never phone home.
+printf '%sPULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n' "$prefix"
+printf '%sPULUMI_SKIP_UPDATE_CHECK=true\n' "$prefix"
