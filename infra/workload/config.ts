@@ -57,7 +57,7 @@ const builtImage = z.strictObject({
     /** Build the CUDA variant of the server (Dockerfile build-arg). */
     cuda: z.boolean(),
     /** Target platform, e.g. `linux/amd64`. */
-    platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/),
+    platform: z.enum(["linux/amd64", "linux/arm64"]),
     /** Registry user; the password comes from the `registryPassword` component arg (a Pulumi secret). */
     username: z.string().min(1).optional(),
     /** Mark the registry as plain HTTP (common for on-prem registries without TLS). */
@@ -151,7 +151,8 @@ const resolvedSchema = z
         schedule: cron,
         /** When to restore minReplicas. */
         restoreSchedule: cron,
-        minReplicas: z.int().min(0),
+        /** At least 1: an HPA cannot scale to zero without an alpha feature gate. */
+        minReplicas: z.int().min(1),
         timezone: z.string().min(1),
       }),
     }),
@@ -191,6 +192,8 @@ const resolvedSchema = z
     startupSeconds: z.int().min(10),
     /** OTLP/HTTP traces endpoint (e.g. `http://jaeger-collector.tracing:4318`); tracing off when unset. */
     tracingEndpoint: z.url().optional(),
+    /** CIDRs the init step may download the model from over HTTPS (NetworkPolicy egress); unused for a path. */
+    modelDownloadCidrs: z.array(z.cidrv4()),
     /** Spread pods across nodes (prod). */
     topologySpread: z.boolean(),
     /** Pods a voluntary disruption may take down at once, per track. */
@@ -316,6 +319,7 @@ const base: InferenceConfig = {
   },
   drainSeconds: 30,
   startupSeconds: 300,
+  modelDownloadCidrs: ["0.0.0.0/0"],
   topologySpread: false,
   maxUnavailable: 1,
   logLevel: "info",

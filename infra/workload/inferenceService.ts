@@ -1,0 +1,244 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createTrackHpa } from "./autoscaling.js";
+import type { InferenceConfig } from "./config.js";
+import { createTrackDeployment } from "./deployment.js";
+import { resolveImage, type ResolvedImage } from "./image.js";
+import { commonLabels, type Track } from "./labels.js";
+import { createModelCache, type ModelConfig } from "./modelCache.js";
+import { createServiceMonitor } from "./monitoring.js";
+import { createOffHoursScaler, offHoursPodLabels } from "./offHours.js";
+import {
+  createNetworkPolicies,
+  createScalerNetworkPolicy,
+  createTrackPdb,
+  type NetworkPeers,
+  type PodsRef,
+} from "./protection.js";
+import { createRouting, endpointUrl, trafficWeights } from "./routing.js";
+import { createApiKeys, createPullSecret } from "./secrets.js";
+
+export interface InferenceServiceArgs {
+  /** Kubernetes provider for every child. Required. */
+  readonly provider: k8s.Provider;
+  /** Namespace to run in; it must exist and belongs to this service (it gets a default-deny NetworkPolicy). Required. */
+  readonly namespace: pulumi.Input<string>;
+  /** Resolved `genai:inference` settings (resolveInferenceConfig). Plain values: they decide which resources exist. Required. */
+  readonly config: InferenceConfig;
+  /** Password for `image.build.username` at the registry (push and pull). Default: none (anonymous registry). */
+  readonly registryPassword?: pulumi.Input<string>;
+  /** Directory `image.build.context` is relative to. Default: `process.cwd()` (the project root under `pulumi up`). */
+  readonly projectRoot?: string;
+  /**
+   * An existing Istio Gateway to attach the VirtualService to (its hosts must include `config.host`), and whether it
+   * serves HTTPS. Default: none; the service creates its own Gateway for `config.host`.
+   */
+  readonly sharedGateway?: { readonly name: pulumi.Input<string>; readonly https: boolean };
+  /** Istio ingress gateway pods. Default: namespace `istio-system`, labels `{ istio: "ingressgateway" }`. */
+  readonly ingressGateway?: PodsRef;
+  /** Prometheus pods that scrape the server. Default: namespace `monitoring`, labels `{ "app.kubernetes.io/name": "prometheus" }`. */
+  readonly prometheus?: PodsRef;
+  /** Cluster DNS pods. Default: namespace `kube-system`, labels `{ "k8s-app": "kube-dns" }`. */
+  readonly dns?: PodsRef;
+  /** istiod pods. Default: namespace `istio-system`, labels `{ app: "istiod" }`. */
+  readonly istiod?: PodsRef;
+  /** Tracing collector pods and OTLP/HTTP port, used when `tracingEndpoint` is set. Default: namespace `tracing`, labels `{ "app.kubernetes.io/name": "jaeger" }`, port 4318. */
+  readonly tracingCollector?: PodsRef & { readonly port: number };
+  /** Labels Prometheus selects ServiceMonitors by (kube-prometheus-stack: `{ release: "<release>" }`). Default: none. */
+  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** Resources the Istio and Prometheus-operator custom resources wait for (the charts that install the CRDs). Default: none. */
+  readonly crdDependencies?: pulumi.Input<pulumi.Resource>[];
+}
+
+const DEFAULT_PEERS = {
+  ingressGateway: { namespace: "istio-system", podLabels: { istio: "ingressgateway" } },
+  prometheus: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } },
+  dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
+  istiod: { namespace: "istio-system", podLabels: { app: "istiod" } },
+  tracing: { namespace: "tracing", podLabels: { "app.kubernetes.io/name": "jaeger" }, port: 4318 },
+} as const;
+
+/**
+ * The inference server as a GPU workload: image, model cache, stable and canary Deployments, Istio routing with a
+ * weighted canary, an HPA per track, PDBs, NetworkPolicies, API keys and a ServiceMonitor.
+ */
+export class InferenceService extends pulumi.ComponentResource {
+  /** Public URL of the service (the Gateway's host). */
+  public readonly endpoint: pulumi.Output<string>;
+  /** Percent of traffic on the canary track (0 when there is none). */
+  public readonly canaryWeight: pulumi.Output<number>;
+  /** tenant -> API key; a Pulumi secret. */
+  public readonly apiKeys: pulumi.Output<Record<string, string>>;
+  /** In-cluster Service name. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** Image reference each track runs (by digest when built here). */
+  public readonly images: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("genai:workload:InferenceService", name, {}, opts);
+    const built = buildInferenceService(name, args, this);
+    this.endpoint = pulumi.output(built.endpoint);
+    this.canaryWeight = pulumi.output(built.canaryWeight);
+    this.apiKeys = built.apiKeys;
+    this.serviceName = built.serviceName;
+    this.images = built.images;
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      canaryWeight: this.canaryWeight,
+      apiKeys: this.apiKeys,
+      serviceName: this.serviceName,
+      images: this.images,
+    });
+  }
+}
+
+interface TrackPlan {
+  readonly track: Track;
+  readonly image: ResolvedImage;
+  readonly model: ModelConfig;
+  readonly replicas: { readonly min: number; readonly max: number };
+}
+
+function buildInferenceService(name: string, args: InferenceServiceArgs, parent: pulumi.Resource) {
+  const c = args.config;
+  const ns = args.namespace;
+  const opts: pulumi.CustomResourceOptions = { parent, provider: args.provider };
+  const crOpts: pulumi.CustomResourceOptions = { ...opts, dependsOn: args.crdDependencies ?? [] };
+  const projectRoot = args.projectRoot ?? process.cwd();
+
+  const stableImage = resolveImage(`${name}-image`, c.image, args.registryPassword, projectRoot, { parent });
+  const tracks: TrackPlan[] = [{ track: "stable", image: stableImage, model: c.model, replicas: c.replicas }];
+  if (c.canary.enabled) {
+    const image = c.canary.image
+      ? resolveImage(`${name}-canary-image`, c.canary.image, args.registryPassword, projectRoot, { parent })
+      : stableImage;
+    tracks.push({ track: "canary", image, model: c.canary.model ?? c.model, replicas: c.canary.replicas });
+  }
+
+  const pullSecretName = imagePullSecret(name, args, opts);
+  const apiKeys = createApiKeys(name, ns, c.apiKeys.tenants, c.apiKeys.length, opts);
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    name,
+    { metadata: { name, namespace: ns, labels: commonLabels(name) }, automountServiceAccountToken: false },
+    opts,
+  );
+
+  // One cache volume per distinct model: a canary with the stable model shares the stable cache.
+  const caches = new Map<string, pulumi.Output<string>>();
+  const cacheFor = (t: TrackPlan): pulumi.Output<string> => {
+    const existing = caches.get(t.model.sha256);
+    if (existing !== undefined) return existing;
+    const claim = createModelCache(`${name}-model-${t.track}`, ns, c.modelCache, opts).metadata.name;
+    caches.set(t.model.sha256, claim);
+    return claim;
+  };
+
+  for (const t of tracks) {
+    const version = t.image.version;
+    const deployment = createTrackDeployment(
+      {
+        name,
+        track: t.track,
+        namespace: ns,
+        config: c,
+        image: t.image.ref,
+        version,
+        model: t.model,
+        modelClaimName: cacheFor(t),
+        serviceAccountName: serviceAccount.metadata.name,
+        apiKeysSecretName: apiKeys.secret.metadata.name,
+        apiKeysSecretKey: apiKeys.secretKey,
+        ...(pullSecretName !== undefined ? { imagePullSecretName: pullSecretName } : {}),
+      },
+      opts,
+    );
+    const hpa = createTrackHpa(
+      {
+        name,
+        track: t.track,
+        version,
+        namespace: ns,
+        deploymentName: deployment.metadata.name,
+        replicas: t.replicas,
+        scaling: c.autoscaling,
+        patchedOffHours: t.track === "stable" && c.autoscaling.offHours.enabled,
+      },
+      opts,
+    );
+    createTrackPdb(name, t.track, version, ns, c.maxUnavailable, opts);
+    if (t.track === "stable" && c.autoscaling.offHours.enabled) {
+      createOffHoursScaler(
+        {
+          name,
+          namespace: ns,
+          hpaName: `${name}-stable`,
+          dayMinReplicas: c.replicas.min,
+          offHours: c.autoscaling.offHours,
+        },
+        { ...opts, dependsOn: [hpa] },
+      );
+    }
+  }
+
+  const peers = networkPeers(args, tracks);
+  createNetworkPolicies(name, ns, peers, opts);
+  if (c.autoscaling.offHours.enabled)
+    createScalerNetworkPolicy(name, ns, offHoursPodLabels(name), peers, opts);
+
+  const routing = createRouting(
+    {
+      name,
+      namespace: ns,
+      config: c,
+      tracks: tracks.map((t) => t.track),
+      gatewaySelector: (args.ingressGateway ?? DEFAULT_PEERS.ingressGateway).podLabels,
+      ...(args.sharedGateway ? { sharedGateway: args.sharedGateway.name } : {}),
+    },
+    crOpts,
+  );
+  createServiceMonitor(name, ns, args.serviceMonitorLabels ?? {}, crOpts);
+
+  return {
+    endpoint: endpointUrl(c, args.sharedGateway?.https),
+    canaryWeight: trafficWeights(c).canary,
+    apiKeys: apiKeys.keys,
+    serviceName: routing.service.metadata.name,
+    images: pulumi.all(Object.fromEntries(tracks.map((t) => [t.track, t.image.ref]))),
+  };
+}
+
+/** The pull Secret named in config, or one made from the build credentials; none for an anonymous registry. */
+function imagePullSecret(
+  name: string,
+  args: InferenceServiceArgs,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Input<string> | undefined {
+  const image = args.config.image;
+  if (image.pullSecretName !== undefined) return image.pullSecretName;
+  if ("build" in image && image.build.username !== undefined && args.registryPassword !== undefined) {
+    return createPullSecret(
+      name,
+      args.namespace,
+      image.build.registry,
+      image.build.username,
+      args.registryPassword,
+      opts,
+    ).metadata.name;
+  }
+  return undefined;
+}
+
+function networkPeers(args: InferenceServiceArgs, tracks: readonly TrackPlan[]): NetworkPeers {
+  // A model given as a path is already on the volume: the init step then needs no route out.
+  const downloads = tracks.some((t) => !t.model.uri.startsWith("/"));
+  return {
+    ingressGateway: args.ingressGateway ?? DEFAULT_PEERS.ingressGateway,
+    prometheus: args.prometheus ?? DEFAULT_PEERS.prometheus,
+    dns: args.dns ?? DEFAULT_PEERS.dns,
+    istiod: args.istiod ?? DEFAULT_PEERS.istiod,
+    ...(args.config.tracingEndpoint !== undefined
+      ? { tracing: args.tracingCollector ?? DEFAULT_PEERS.tracing }
+      : {}),
+    modelDownloadCidrs: downloads ? args.config.modelDownloadCidrs : [],
+  };
+}

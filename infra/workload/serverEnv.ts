@@ -1,0 +1,52 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { InferenceConfig } from "./config.js";
+import { APP_PORT, type Track } from "./labels.js";
+import type { ModelConfig } from "./modelCache.js";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+/** Where a track's server finds what it needs at run time. */
+export interface ServerEnvInputs {
+  readonly config: InferenceConfig;
+  readonly track: Track;
+  readonly model: ModelConfig;
+  /** Mount path of the model cache volume. */
+  readonly modelDir: string;
+  readonly apiKeysSecretName: pulumi.Input<string>;
+  readonly apiKeysSecretKey: string;
+}
+
+/**
+ * The server's environment (its only configuration surface, see docs/inference.md). Keys are passed by reference to
+ * their Secret, never as plain values.
+ */
+export function serverEnv(i: ServerEnvInputs): EnvVar[] {
+  const c = i.config;
+  const plain: Record<string, string> = {
+    PORT: String(APP_PORT),
+    HOST: "0.0.0.0",
+    MODEL_PATH: `${i.modelDir}/${i.model.file}`,
+    SEQUENCES: String(c.sequences),
+    CONTEXT_SIZE: String(c.contextSize),
+    GPU: c.gpu.enabled ? "auto" : "false",
+    GPU_LAYERS: c.gpu.enabled ? String(c.gpu.layers) : "0",
+    QUEUE_MAX: String(c.queue.maxWaiting),
+    QUEUE_TIMEOUT_MS: String(c.queue.timeoutSeconds * 1000),
+    DRAIN_TIMEOUT_MS: String(c.drainSeconds * 1000),
+    RATE_LIMIT_RPM: String(c.rateLimit.requestsPerMinute),
+    RATE_LIMIT_TPM: String(c.rateLimit.tokensPerMinute),
+    LOG_LEVEL: c.logLevel,
+    ...(c.tracingEndpoint !== undefined
+      ? {
+          OTEL_EXPORTER_OTLP_ENDPOINT: c.tracingEndpoint,
+          OTEL_SERVICE_NAME: "genai-inference",
+          OTEL_RESOURCE_ATTRIBUTES: `deployment.track=${i.track}`,
+        }
+      : {}),
+  };
+  return [
+    ...Object.entries(plain).map(([name, value]) => ({ name, value })),
+    { name: "API_KEYS", valueFrom: { secretKeyRef: { name: i.apiKeysSecretName, key: i.apiKeysSecretKey } } },
+  ];
+}

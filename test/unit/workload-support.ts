@@ -1,0 +1,34 @@
+// Shared by the workload and policy tests: run the InferenceService under mocks and read its objects.
+import { type ProgramRun, runProgram } from "./support/program.js";
+
+export const DIGEST = `sha256:${"d".repeat(64)}`;
+
+export type Obj = Record<string, unknown>;
+
+/** Runs test/unit/workload-program.ts for `stack` with `genai:inference` = `inference`. */
+export function runWorkload(
+  stack: "dev" | "prod" | "ci",
+  inference: Obj = {},
+  secrets: Obj = {},
+): Promise<ProgramRun> {
+  return runProgram(stack, {
+    program: "test/unit/workload-program.ts",
+    ignoreStackFile: true,
+    overrides: { inference },
+    secrets,
+    // BuildKit would report the pushed digest; the Deployment must pin it.
+    state: (type) => (type === "docker-build:index:Image" ? { digest: DIGEST } : {}),
+  });
+}
+
+/** Reads a nested value (`at(obj, "spec", "template")`), failing loudly when a step is missing. */
+// `any` on purpose: tests walk recorded Kubernetes objects (untyped JSON) and assert on their shape with expect().
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function at(value: unknown, ...path: (string | number)[]): any {
+  let v: unknown = value;
+  for (const key of path) {
+    if (typeof v !== "object" || v === null) throw new Error(`no ${String(key)} in ${JSON.stringify(v)}`);
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  return v;
+}
