@@ -6,3 +6,12 @@ const platform = new GenAIPlatform("genai", { config });
 
 export const environment = config.environment;
 export const namespaces = platform.namespaces;
+export const prometheusUrl = platform.prometheusUrl;
+export const alertmanagerUrl = platform.monitoring?.alertmanagerUrl;
+export const grafanaUrl = platform.monitoring?.grafanaUrl;
+export const grafanaAdminPassword = platform.monitoring?.grafanaAdminPassword;
+export const elasticsearchUrl = platform.logging?.elasticsearchUrl;
+export const kibanaUrl = platform.logging?.kibanaUrl;
+export const jaegerUrl = platform.tracing?.queryUrl;
+export const otlpEndpoint = platform.otlpEndpoint;
+export const gateway = platform.mesh?.gatewayRef;

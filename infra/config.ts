@@ -80,7 +80,7 @@ const gpuOperatorSchema = z.strictObject({
     migStrategy: z.enum(["single", "mixed"]),
     migConfig: z.string().regex(/^[a-z0-9.-]+$/, "expected a MIG profile name such as all-1g.10gb"),
   }),
-  /** Node labels the operator's daemonsets are restricted to. */
+  /** Labels of the nodes GPU discovery (and so every operand) runs on; empty: every node with an NVIDIA GPU. */
   nodeSelector: z.record(z.string(), z.string()),
 });
 
@@ -299,7 +299,7 @@ const base: ClusterSettings = {
     toolkit: true,
     dcgmExporter: true,
     sharing: { mode: "none", replicas: 4, migStrategy: "single", migConfig: "all-1g.10gb" },
-    nodeSelector: { "nvidia.com/gpu.present": "true" },
+    nodeSelector: {},
   },
   monitoring: {
     enabled: true,

@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "./config.js";
+import * as random from "@pulumi/random";
+import { Backups } from "./cluster/backups.js";
+import { GpuOperator } from "./cluster/gpuOperator.js";
+import { Logging } from "./cluster/logging.js";
+import { Mesh } from "./cluster/mesh.js";
+import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring.js";
 import { type Concern, Namespaces } from "./cluster/namespaces.js";
+import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing.js";
+import type { PlatformConfig } from "./config.js";
 
 export interface GenAIPlatformArgs {
   /** The validated stack config (see `loadConfig`/`parseConfig` in infra/config.ts). Required. */
@@ -11,18 +18,30 @@ export interface GenAIPlatformArgs {
 }
 
 /**
- * The whole platform: namespaces, then the cluster services (each switchable off), then the workload.
+ * The whole platform: namespaces, the cluster services (each switchable off), then the workload.
  * Outputs are what users and other stacks need: endpoints, namespaces, the gateway.
  */
 export class GenAIPlatform extends pulumi.ComponentResource {
   public readonly provider: k8s.Provider;
   /** Namespace name per concern. */
   public readonly namespaces: Record<Concern, pulumi.Output<string>>;
+  public readonly gpuOperator?: GpuOperator;
+  public readonly monitoring?: Monitoring;
+  public readonly logging?: Logging;
+  public readonly tracing?: Tracing;
+  public readonly mesh?: Mesh;
+  public readonly backups?: Backups;
+  /** Prometheus the platform scrapes into (installed or existing). */
+  public readonly prometheusUrl?: pulumi.Output<string>;
+  /** OTLP/HTTP endpoint for the workload's traces (installed Jaeger or genai:tracing.otlpEndpoint). */
+  public readonly otlpEndpoint?: pulumi.Output<string>;
 
   constructor(name: string, args: GenAIPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("genai:platform:GenAIPlatform", name, {}, opts);
     const { config } = args;
-    this.provider = args.provider ?? providerFor(`${name}-k8s`, config, this);
+    const provider = (this.provider = args.provider ?? providerFor(`${name}-k8s`, config, this));
+    const charts = config.charts;
+    const child = { parent: this };
 
     // ---- Namespaces -------------------------------------------------------------------------------
     const ns = new Namespaces(
@@ -33,13 +52,173 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         workloadQuota: config.namespaces.workloadQuota,
         workloadLimits: config.namespaces.workloadLimits,
         meshInjection: config.mesh.enabled,
-        provider: this.provider,
+        provider,
       },
-      { parent: this },
+      child,
     );
     this.namespaces = ns.names;
+    const names = ns.names;
 
-    this.registerOutputs({ namespaces: this.namespaces });
+    // ---- Monitoring first: its CRDs (ServiceMonitor, PrometheusRule) are used by everything after ---------
+    const m = config.monitoring;
+    if (m.enabled || m.adapter.enabled) {
+      this.monitoring = new Monitoring(
+        `${name}-monitoring`,
+        {
+          provider,
+          charts,
+          namespace: names.monitoring,
+          installStack: m.enabled,
+          prometheusUrl: m.prometheusUrl,
+          prometheus: m.prometheus,
+          alertmanager: m.alertmanager,
+          grafana: m.grafana,
+          adapter: m.adapter,
+          alertWebhooks: config.secrets.alertWebhooks,
+          datasources: datasourcesFor(config, names),
+        },
+        child,
+      );
+    }
+    this.prometheusUrl =
+      this.monitoring?.prometheusUrl ?? (m.prometheusUrl ? pulumi.output(m.prometheusUrl) : undefined);
+    const monitoringCrds = this.monitoring?.crds ? [this.monitoring.crds] : [];
+
+    // ---- GPU operator ---------------------------------------------------------------------------------
+    const g = config.gpuOperator;
+    if (g.enabled) {
+      this.gpuOperator = new GpuOperator(
+        `${name}-gpu`,
+        {
+          provider,
+          charts,
+          namespace: names.gpuOperator,
+          driver: g.driver,
+          toolkit: g.toolkit,
+          dcgmExporter: g.dcgmExporter,
+          sharing: g.sharing,
+          nodeSelector: g.nodeSelector,
+          dependsOn: g.dcgmExporter ? monitoringCrds : [],
+        },
+        child,
+      );
+    }
+
+    // ---- Logging (and the Elasticsearch user Jaeger writes with) ----------------------------------------
+    const t = config.tracing;
+    const tracesInLoggingCluster =
+      t.enabled && t.storage === "elasticsearch" && !t.elasticsearchUrl && config.logging.enabled;
+    const jaegerPassword =
+      t.enabled && t.storage === "elasticsearch"
+        ? new random.RandomPassword(`${name}-jaeger-es`, { length: 32, special: false }, child).result
+        : undefined;
+    if (config.logging.enabled) {
+      const l = config.logging;
+      this.logging = new Logging(
+        `${name}-logging`,
+        {
+          provider,
+          charts,
+          namespace: names.logging,
+          stackVersion: l.stackVersion,
+          elasticsearch: l.elasticsearch,
+          kibana: l.kibana,
+          retention: l.retention,
+          users:
+            tracesInLoggingCluster && jaegerPassword
+              ? [{ username: "jaeger", password: jaegerPassword, indices: [`${TRACE_INDEX_PREFIX}-*`] }]
+              : [],
+        },
+        child,
+      );
+    }
+
+    // ---- Tracing ------------------------------------------------------------------------------------
+    if (t.enabled) {
+      const storage: TraceStorage =
+        t.storage === "memory" || !jaegerPassword
+          ? { kind: "memory", maxTraces: t.maxTraces }
+          : {
+              kind: "elasticsearch",
+              url: t.elasticsearchUrl ?? (this.logging as Logging).elasticsearchUrl,
+              username: "jaeger",
+              password: jaegerPassword,
+              caPem: t.elasticsearchUrl ? undefined : this.logging?.elasticsearchCaPem,
+            };
+      this.tracing = new Tracing(
+        `${name}-tracing`,
+        {
+          provider,
+          namespace: names.tracing,
+          storage,
+          replicas: t.replicas,
+          resources: t.resources,
+          dependsOn: tracesInLoggingCluster && this.logging ? [this.logging.elasticsearch] : [],
+        },
+        child,
+      );
+    }
+    this.otlpEndpoint =
+      this.tracing?.otlpHttpEndpoint ?? (t.otlpEndpoint ? pulumi.output(t.otlpEndpoint) : undefined);
+
+    // ---- Mesh ---------------------------------------------------------------------------------------
+    if (config.mesh.enabled) {
+      this.mesh = new Mesh(
+        `${name}-mesh`,
+        {
+          provider,
+          charts,
+          namespace: names.mesh,
+          mtls: config.mesh.mtls,
+          istiodReplicas: config.mesh.istiodReplicas,
+          gateway: config.mesh.gateway,
+          gatewayTls: config.secrets.gatewayTls,
+          tracingHost: this.tracing?.serviceHost,
+        },
+        child,
+      );
+    }
+
+    // ---- Backups ------------------------------------------------------------------------------------
+    if (config.backups.enabled) {
+      const b = config.backups;
+      const credentials = config.secrets.backupsCredentials;
+      if (!credentials)
+        throw new Error("genai:backupsCredentials is required while genai:backups.enabled is true");
+      const observability = [
+        ...(this.monitoring ? [names.monitoring] : []),
+        ...(this.logging ? [names.logging] : []),
+        ...(this.tracing ? [names.tracing] : []),
+        ...(this.mesh ? [names.mesh] : []),
+      ];
+      this.backups = new Backups(
+        `${name}-backups`,
+        {
+          provider,
+          charts,
+          namespace: names.backups,
+          s3: b.s3,
+          credentials,
+          fileSystemBackup: b.fileSystemBackup,
+          schedules: b.schedules,
+          workloadNamespace: names.workload,
+          observabilityNamespaces: observability,
+          serviceMonitor: monitoringCrds.length > 0,
+          dependsOn: monitoringCrds,
+        },
+        child,
+      );
+    }
+
+    // ---- Workload (infra/workload) ------------------------------------------------------------------
+
+    // ---- Observability resources (infra/observability) -------------------------------------------------
+
+    this.registerOutputs({
+      namespaces: this.namespaces,
+      prometheusUrl: this.prometheusUrl,
+      otlpEndpoint: this.otlpEndpoint,
+    });
   }
 }
 
@@ -61,4 +240,22 @@ function enabledConcerns(config: PlatformConfig): Concern[] {
     backups: config.backups.enabled,
   };
   return (Object.keys(enabled) as Concern[]).filter((c) => enabled[c]);
+}
+
+/** Grafana datasources for the services this stack installs (Prometheus itself comes with the chart). */
+function datasourcesFor(
+  config: PlatformConfig,
+  names: Record<Concern, pulumi.Output<string>>,
+): pulumi.Output<GrafanaDatasource[]> {
+  if (!config.tracing.enabled) return pulumi.output([]);
+  // Tracing's Service is always `jaeger` in its namespace (infra/cluster/tracing.ts).
+  return names.tracing.apply((ns) => [
+    {
+      name: "Jaeger",
+      type: "jaeger",
+      uid: "jaeger",
+      url: `http://jaeger.${ns}.svc:16686`,
+      access: "proxy" as const,
+    },
+  ]);
 }

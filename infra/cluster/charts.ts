@@ -58,6 +58,13 @@ export const CHARTS = {
     mode: "release",
     why: "Istio's CRDs must be upgraded by Helm before istiod; Istio documents Helm-managed upgrades",
   },
+  istioCni: {
+    repo: "https://istio-release.storage.googleapis.com/charts",
+    chart: "cni",
+    version: "1.28.0",
+    mode: "release",
+    why: "a node DaemonSet that rewrites host CNI config; Helm's uninstall ordering removes it cleanly after istiod",
+  },
   istiod: {
     repo: "https://istio-release.storage.googleapis.com/charts",
     chart: "istiod",

@@ -22,13 +22,13 @@ export function childOptions(
 }
 
 /** The restricted Pod Security profile for containers the platform runs itself. */
-export const RESTRICTED_CONTAINER_SECURITY = {
+export const RESTRICTED_CONTAINER_SECURITY: k8s.types.input.core.v1.SecurityContext = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
-} as const;
+};
 
 /** In-cluster URL of a Service: `<scheme>://<service>.<namespace>.svc:<port>`. */
 export function serviceUrl(

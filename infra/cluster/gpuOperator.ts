@@ -1,0 +1,102 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify as toYaml } from "yaml";
+import type { GpuOperatorConfig } from "../config.js";
+import { CHARTS, installChart } from "./charts.js";
+import { childOptions, type ClusterComponentArgs } from "./common.js";
+
+export interface GpuOperatorArgs extends ClusterComponentArgs {
+  /** Driver installed by the operator (pinned version) or preinstalled. Default: preinstalled. */
+  readonly driver: GpuOperatorConfig["driver"];
+  /** Install the NVIDIA container toolkit. Default: true. */
+  readonly toolkit: boolean;
+  /** DCGM exporter plus its ServiceMonitor. Default: true. */
+  readonly dcgmExporter: boolean;
+  /** Sharing one GPU: none, time-slicing or MIG. Default: none (prod: time-slicing, 2 per GPU). */
+  readonly sharing: GpuOperatorConfig["sharing"];
+  /** Labels of the nodes GPU discovery runs on (empty: every node). Default: {}. */
+  readonly nodeSelector: Record<string, string>;
+  /** What must exist first: the monitoring CRDs for the ServiceMonitor. Default: none. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Name of the device plugin's sharing ConfigMap, and its one key. */
+const SHARING_CONFIG = "genai-gpu-sharing";
+const SHARING_KEY = "default";
+
+/** NVIDIA GPU operator: driver (managed or preinstalled), toolkit, device plugin with sharing, DCGM exporter. */
+export class GpuOperator extends pulumi.ComponentResource {
+  public readonly release: pulumi.Resource;
+  /** The extended resource pods request (`nvidia.com/gpu`). */
+  public readonly resourceName = "nvidia.com/gpu";
+
+  constructor(name: string, args: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("genai:cluster:GpuOperator", name, {}, opts);
+    const sharingConfig =
+      args.sharing.mode === "time-slicing"
+        ? new k8s.core.v1.ConfigMap(
+            `${name}-sharing`,
+            {
+              metadata: { name: SHARING_CONFIG, namespace: args.namespace },
+              data: { [SHARING_KEY]: timeSlicingConfig(args.sharing.replicas) },
+            },
+            childOptions(this, args.provider),
+          )
+        : undefined;
+    this.release = installChart(
+      `${name}-operator`,
+      {
+        spec: CHARTS.gpuOperator,
+        charts: args.charts ?? {},
+        releaseName: "gpu-operator",
+        namespace: args.namespace,
+        values: gpuOperatorValues(args, sharingConfig?.metadata.name),
+      },
+      childOptions(this, args.provider, [
+        ...(args.dependsOn ?? []),
+        ...(sharingConfig ? [sharingConfig] : []),
+      ]),
+    );
+    this.registerOutputs({});
+  }
+}
+
+/** The device plugin's time-slicing config: each GPU is advertised `replicas` times. */
+export function timeSlicingConfig(replicas: number): string {
+  return toYaml({
+    version: "v1",
+    flags: { migStrategy: "none" },
+    sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas }] } },
+  });
+}
+
+/** The gpu-operator values this platform sets. */
+export interface GpuOperatorValues {
+  driver: { enabled: boolean; version?: string };
+  toolkit: { enabled: boolean };
+  dcgmExporter: { enabled: boolean; serviceMonitor: { enabled: boolean } };
+  devicePlugin: { config?: { name: pulumi.Input<string>; default: string } };
+  mig: { strategy: "single" | "mixed" };
+  migManager: { enabled: boolean; config?: { default: string } };
+  daemonsets: { tolerations: { key: string; operator: string; effect: string }[] };
+  "node-feature-discovery": { worker: { nodeSelector: Record<string, string> } };
+}
+
+function gpuOperatorValues(
+  args: GpuOperatorArgs,
+  sharingConfig: pulumi.Input<string> | undefined,
+): GpuOperatorValues {
+  const mig = args.sharing.mode === "mig";
+  return {
+    driver: { enabled: args.driver.managed, version: args.driver.managed ? args.driver.version : undefined },
+    toolkit: { enabled: args.toolkit },
+    dcgmExporter: { enabled: args.dcgmExporter, serviceMonitor: { enabled: args.dcgmExporter } },
+    devicePlugin: sharingConfig ? { config: { name: sharingConfig, default: SHARING_KEY } } : {},
+    mig: { strategy: args.sharing.migStrategy },
+    migManager: mig ? { enabled: true, config: { default: args.sharing.migConfig } } : { enabled: false },
+    // GPU nodes are usually tainted so that only GPU work lands there; the operator's daemonsets must tolerate it.
+    daemonsets: { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] },
+    // GPU discovery (and so every operand) runs only on the selected nodes.
+    "node-feature-discovery": { worker: { nodeSelector: args.nodeSelector } },
+  };
+}

@@ -1,0 +1,239 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify as toYaml } from "yaml";
+import type { TracingConfig } from "../config.js";
+import { IMAGES } from "./charts.js";
+import {
+  childOptions,
+  type ClusterComponentArgs,
+  RESTRICTED_CONTAINER_SECURITY,
+  serviceUrl,
+} from "./common.js";
+
+/** Where Jaeger keeps traces. */
+export type TraceStorage =
+  | { readonly kind: "memory"; readonly maxTraces: number }
+  | {
+      readonly kind: "elasticsearch";
+      /** https URL of Elasticsearch. */
+      readonly url: pulumi.Input<string>;
+      readonly username: string;
+      /** Secret. */
+      readonly password: pulumi.Input<string>;
+      /** PEM of the CA (or the self-signed cert) Elasticsearch serves. */
+      readonly caPem?: pulumi.Input<string>;
+    };
+
+export interface TracingArgs extends Omit<ClusterComponentArgs, "charts"> {
+  /** Trace storage. Default: in-memory (dev); Elasticsearch of the logging component (prod). */
+  readonly storage: TraceStorage;
+  /** Replicas (only 1 with in-memory storage). Default: 1 (dev), 2 (prod). */
+  readonly replicas: number;
+  /** Requests (and memory limit). Default: genai:tracing.resources. */
+  readonly resources: TracingConfig["resources"];
+  /** What must exist first (e.g. Elasticsearch). Default: none. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Index prefix of the traces in Elasticsearch. */
+export const TRACE_INDEX_PREFIX = "genai-traces";
+const NAME = "jaeger";
+const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
+
+/**
+ * Jaeger v2 (one binary: OTLP receiver, storage, query UI), deployed directly rather than from a chart: the
+ * whole config is the one YAML below, and the pod runs under the restricted Pod Security profile.
+ */
+export class Tracing extends pulumi.ComponentResource {
+  /** OTLP/HTTP endpoint for SDKs: `http://jaeger.<ns>.svc:4318`. */
+  public readonly otlpHttpEndpoint: pulumi.Output<string>;
+  /** OTLP/gRPC endpoint: `http://jaeger.<ns>.svc:4317`. */
+  public readonly otlpGrpcEndpoint: pulumi.Output<string>;
+  public readonly queryUrl: pulumi.Output<string>;
+  /** The Jaeger Service's name and namespace (for Istio's tracing provider). */
+  public readonly serviceHost: pulumi.Output<string>;
+
+  constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("genai:cluster:Tracing", name, {}, opts);
+    if (args.storage.kind === "memory" && args.replicas > 1) {
+      throw new Error(`${name}: in-memory trace storage cannot have more than 1 replica`);
+    }
+    const ns = args.namespace;
+    const childOpts = childOptions(this, args.provider);
+    const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "genai-platform" };
+
+    const config = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      {
+        metadata: { name: `${NAME}-config`, namespace: ns },
+        data: { "config.yaml": toYaml(jaegerConfig(args.storage)) },
+      },
+      childOpts,
+    );
+    const es = args.storage.kind === "elasticsearch" ? args.storage : undefined;
+    const esSecret = es
+      ? new k8s.core.v1.Secret(
+          `${name}-es`,
+          {
+            metadata: { name: `${NAME}-elasticsearch`, namespace: ns },
+            stringData: { password: pulumi.secret(es.password), ...(es.caPem ? { "ca.crt": es.caPem } : {}) },
+          },
+          childOpts,
+        )
+      : undefined;
+
+    const deployment = new k8s.apps.v1.Deployment(
+      `${name}-jaeger`,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: {
+          replicas: args.replicas,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: {
+              labels,
+              annotations: { "genai/config-hash": config.data.apply((d) => hash(JSON.stringify(d))) },
+            },
+            spec: {
+              automountServiceAccountToken: false,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              affinity: args.replicas > 1 ? spreadAcrossNodes(labels) : undefined,
+              containers: [
+                {
+                  name: NAME,
+                  image: IMAGES.jaeger,
+                  args: ["--config", "/etc/jaeger/config.yaml"],
+                  ports: [
+                    { name: "otlp-grpc", containerPort: PORTS.otlpGrpc },
+                    { name: "otlp-http", containerPort: PORTS.otlpHttp },
+                    { name: "query", containerPort: PORTS.query },
+                    { name: "health", containerPort: PORTS.health },
+                  ],
+                  env:
+                    es && esSecret
+                      ? [
+                          { name: "ES_URL", value: es.url },
+                          {
+                            name: "ES_PASSWORD",
+                            valueFrom: { secretKeyRef: { name: esSecret.metadata.name, key: "password" } },
+                          },
+                        ]
+                      : [],
+                  readinessProbe: { httpGet: { path: "/status", port: PORTS.health } },
+                  livenessProbe: {
+                    httpGet: { path: "/status", port: PORTS.health },
+                    initialDelaySeconds: 10,
+                  },
+                  resources: {
+                    requests: { cpu: args.resources.cpu, memory: args.resources.memory },
+                    limits: { memory: args.resources.memory },
+                  },
+                  securityContext: RESTRICTED_CONTAINER_SECURITY,
+                  volumeMounts: [
+                    { name: "config", mountPath: "/etc/jaeger", readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                    ...(esSecret ? [{ name: "es", mountPath: "/etc/jaeger-es", readOnly: true }] : []),
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "config", configMap: { name: config.metadata.name } },
+                { name: "tmp", emptyDir: {} },
+                ...(esSecret ? [{ name: "es", secret: { secretName: esSecret.metadata.name } }] : []),
+              ],
+            },
+          },
+        },
+      },
+      { ...childOpts, dependsOn: args.dependsOn ?? [] },
+    );
+    const service = new k8s.core.v1.Service(
+      `${name}-jaeger`,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: {
+          selector: labels,
+          ports: [
+            // appProtocol lets Istio pick the protocol without name conventions.
+            { name: "grpc-otlp", port: PORTS.otlpGrpc, targetPort: "otlp-grpc", appProtocol: "grpc" },
+            { name: "http-otlp", port: PORTS.otlpHttp, targetPort: "otlp-http", appProtocol: "http" },
+            { name: "http-query", port: PORTS.query, targetPort: "query", appProtocol: "http" },
+          ],
+        },
+      },
+      { ...childOpts, dependsOn: [deployment] },
+    );
+    this.otlpHttpEndpoint = serviceUrl(service.metadata.name, ns, PORTS.otlpHttp);
+    this.otlpGrpcEndpoint = serviceUrl(service.metadata.name, ns, PORTS.otlpGrpc);
+    this.queryUrl = serviceUrl(service.metadata.name, ns, PORTS.query);
+    this.serviceHost = pulumi.interpolate`${service.metadata.name}.${ns}.svc.cluster.local`;
+    this.registerOutputs({
+      otlpHttpEndpoint: this.otlpHttpEndpoint,
+      otlpGrpcEndpoint: this.otlpGrpcEndpoint,
+      queryUrl: this.queryUrl,
+    });
+  }
+}
+
+/** Jaeger v2's config: OTLP in (gRPC and HTTP), batch, one storage backend, the query UI and a health check. */
+export function jaegerConfig(storage: TraceStorage): Record<string, unknown> {
+  const backend =
+    storage.kind === "memory"
+      ? { memory: { max_traces: storage.maxTraces } }
+      : {
+          elasticsearch: {
+            server_urls: ["${env:ES_URL}"],
+            auth: { basic: { username: storage.username, password: "${env:ES_PASSWORD}" } },
+            tls: storage.caPem ? { ca_file: "/etc/jaeger-es/ca.crt" } : { insecure: false },
+            indices: { index_prefix: TRACE_INDEX_PREFIX },
+          },
+        };
+  return {
+    service: {
+      extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+      pipelines: {
+        traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+      },
+    },
+    extensions: {
+      healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${PORTS.health}` } },
+      jaeger_query: { storage: { traces: "main" }, http: { endpoint: `0.0.0.0:${PORTS.query}` } },
+      jaeger_storage: { backends: { main: backend } },
+    },
+    receivers: {
+      otlp: {
+        protocols: {
+          grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` },
+          http: { endpoint: `0.0.0.0:${PORTS.otlpHttp}` },
+        },
+      },
+    },
+    processors: { batch: {} },
+    exporters: { jaeger_storage_exporter: { trace_storage: "main" } },
+  };
+}
+
+function spreadAcrossNodes(labels: Record<string, string>) {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" },
+        },
+      ],
+    },
+  };
+}
+
+/** Short content hash: a config change rolls the pods. */
+function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
