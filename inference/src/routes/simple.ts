@@ -1,0 +1,91 @@
+// The original design's simple API: POST /generate {prompt, max_length, temperature, ...} ->
+// {generated_text, ...}, and POST /batch_generate [GenerateRequest, ...] -> {results: [...]}. The prompt is
+// sent as one user turn through the model's chat template (the default model is an instruct model).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "../errors.js";
+import { runGeneration, samplingParams, type GenerationDeps } from "../generation.js";
+import {
+  batchGenerateBody,
+  errorResponse,
+  generateBody,
+  generateResponse,
+  type GenerateBody,
+} from "./schemas.js";
+
+async function generateOne(
+  deps: GenerationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: string,
+  body: GenerateBody,
+  param: string,
+) {
+  const served = deps.lifecycle.requireEngine().info.model;
+  if (body.model_name !== undefined && body.model_name !== served) {
+    throw new ApiError(
+      404,
+      `The model '${body.model_name}' does not exist. This server serves '${served}'.`,
+      {
+        param: `${param}model_name`,
+        code: "model_not_found",
+      },
+    );
+  }
+  const params = samplingParams(
+    deps.config,
+    { ...body, max_tokens: body.max_length ?? body.max_tokens },
+    `${param}${body.max_length !== undefined ? "max_length" : "max_tokens"}`,
+  );
+  const g = await runGeneration(deps, request, reply, {
+    route,
+    operation: "chat",
+    prompt: { kind: "chat", messages: [{ role: "user", content: body.prompt }] },
+    params,
+  });
+  return {
+    generated_text: g.result.text,
+    model: g.model,
+    finish_reason: g.result.finishReason,
+    tokens_generated: g.result.completionTokens,
+    usage: {
+      prompt_tokens: g.result.promptTokens,
+      completion_tokens: g.result.completionTokens,
+      total_tokens: g.result.promptTokens + g.result.completionTokens,
+    },
+  };
+}
+
+export function registerSimpleRoutes(app: FastifyInstance, deps: GenerationDeps): void {
+  const errors = { 400: errorResponse, 401: errorResponse, 429: errorResponse, 503: errorResponse };
+  app.post<{ Body: GenerateBody }>(
+    "/generate",
+    {
+      config: { auth: true, summary: "Generate text for one prompt (original design's API)" },
+      schema: { body: generateBody, response: { 200: generateResponse, ...errors } },
+    },
+    async (request, reply) => generateOne(deps, request, reply, "/generate", request.body, ""),
+  );
+  app.post<{ Body: GenerateBody[] }>(
+    "/batch_generate",
+    {
+      config: {
+        auth: true,
+        summary: "Generate for several prompts at once; they share the engine's batches",
+      },
+      schema: {
+        body: { ...batchGenerateBody, maxItems: deps.config.batchMaxPrompts },
+        response: {
+          200: { type: "object", properties: { results: { type: "array", items: generateResponse } } },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      // All prompts are queued together; the first failure (e.g. queue full) fails the batch.
+      const results = await Promise.all(
+        request.body.map((item, i) => generateOne(deps, request, reply, "/batch_generate", item, `${i}.`)),
+      );
+      return { results };
+    },
+  );
+}

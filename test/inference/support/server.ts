@@ -1,0 +1,94 @@
+// Starts the real inference server (inference/src/main.ts) on the real default model as a child process on
+// a random port, and waits until /ready answers 200. Used by the inference and observability suites.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const MAIN = resolve(REPO_ROOT, "inference/src/main.ts");
+
+export interface TestServer {
+  url: string;
+  apiKey: string;
+  /** SIGTERM, then wait for exit (SIGKILL after 30 s). */
+  close(): Promise<void>;
+  /** The child process (for signal tests). */
+  child: ChildProcess;
+  /** Every stdout/stderr line so far (pino JSON lines, mostly). */
+  logs: string[];
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Defaults suited to a small CI machine: one CPU thread (llama.cpp's spinning thread pool collapses when
+ * cores are oversubscribed), 4 sequences of 1024 tokens, one API key for tenant "test". `env` overrides.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const apiKey = `sk-test-${randomBytes(16).toString("hex")}`;
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    THREADS: "1",
+    SEQUENCES: "4",
+    CONTEXT_SIZE: "1024",
+    LOG_LEVEL: "info",
+    API_KEYS: `test:${apiKey}`,
+    SHUTDOWN_GRACE_MS: "20000",
+    ...env,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    cwd: REPO_ROOT,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  let onUrl: (url: string) => void = () => undefined;
+  const urlPromise = new Promise<string>((res) => (onUrl = res));
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line === "") continue;
+      logs.push(line);
+      if (line.includes('"event":"listening"')) {
+        const url = (JSON.parse(line) as { url?: string }).url;
+        if (url) onUrl(url);
+      }
+    }
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  const fail = (why: string) => new Error(`${why}\n--- server log (tail) ---\n${logs.slice(-30).join("\n")}`);
+
+  const deadline = Date.now() + 150_000;
+  const url = await Promise.race([
+    urlPromise,
+    exited.then((code) => Promise.reject(fail(`server exited with code ${code} before listening`))),
+    new Promise<never>((_, rej) =>
+      setTimeout(() => rej(fail("server did not listen within 150 s")), 150_000).unref(),
+    ),
+  ]);
+  let ready = false;
+  while (!ready && Date.now() < deadline && child.exitCode === null) {
+    ready = await fetch(`${url}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (!ready) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!ready) {
+    child.kill("SIGKILL");
+    throw fail("server did not become ready");
+  }
+
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { url, apiKey, close, child, logs, exited };
+}
