@@ -114,8 +114,6 @@ const resolvedSchema = z
           effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
         }),
       ),
-      /** Layers offloaded to the GPU (`max` = all). */
-      layers: z.union([z.literal("max"), z.int().min(0)]),
     }),
     resources: z.strictObject({
       requests: z.strictObject({ cpu: quantity, memory: quantity }),
@@ -126,8 +124,8 @@ const resolvedSchema = z
     sequences: z.int().min(1).max(64),
     /** Context size in tokens per sequence. */
     contextSize: z.int().min(256),
-    /** Bounded queue in front of the sequences; beyond it the server answers 429. */
-    queue: z.strictObject({ maxWaiting: z.int().min(0), timeoutSeconds: z.int().min(1) }),
+    /** Requests that may wait for a free sequence; beyond that the server answers 429 with Retry-After. */
+    queueSize: z.int().min(0),
     canary: z.strictObject({
       enabled: z.boolean(),
       /** Percent of traffic sent to the canary (0-100); 0 is a rollback. */
@@ -278,12 +276,12 @@ const base: InferenceConfig = {
   image: buildFromSource(false),
   model: DEFAULT_MODEL,
   modelCache: { size: "2Gi", accessMode: "ReadWriteOnce" },
-  gpu: { enabled: false, count: 1, resourceName: "nvidia.com/gpu", ...GPU_NODES, layers: "max" },
+  gpu: { enabled: false, count: 1, resourceName: "nvidia.com/gpu", ...GPU_NODES },
   resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
   replicas: { min: 1, max: 2 },
   sequences: 4,
   contextSize: 2048,
-  queue: { maxWaiting: 32, timeoutSeconds: 30 },
+  queueSize: 32,
   canary: { enabled: false, weight: 0, replicas: { min: 1, max: 2 } },
   autoscaling: {
     targetQueuePerPod: 4,

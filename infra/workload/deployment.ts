@@ -21,6 +21,7 @@ export interface TrackDeploymentArgs {
   readonly apiKeysSecretName: pulumi.Input<string>;
   readonly apiKeysSecretKey: string;
   readonly imagePullSecretName?: pulumi.Input<string>;
+  readonly tracingEndpoint?: pulumi.Input<string>;
 }
 
 /** Seconds added to the server's drain time so the kubelet never kills a pod that is still finishing requests. */
@@ -79,6 +80,7 @@ function podSpec(a: TrackDeploymentArgs): PodSpec {
           modelDir: MODEL_DIR,
           apiKeysSecretName: a.apiKeysSecretName,
           apiKeysSecretKey: a.apiKeysSecretKey,
+          ...(a.tracingEndpoint !== undefined ? { tracingEndpoint: a.tracingEndpoint } : {}),
         }),
         resources: resources(c),
         // Startup covers the model load; liveness only asks "is the process alive", readiness "can it serve now".

@@ -27,6 +27,8 @@ export interface InferenceServiceArgs {
   readonly config: InferenceConfig;
   /** Password for `image.build.username` at the registry (push and pull). Default: none (anonymous registry). */
   readonly registryPassword?: pulumi.Input<string>;
+  /** OTLP/HTTP endpoint for traces, e.g. the platform's Jaeger. Default: `config.tracingEndpoint` (tracing off when neither is set). */
+  readonly tracingEndpoint?: pulumi.Input<string>;
   /** Directory `image.build.context` is relative to. Default: `process.cwd()` (the project root under `pulumi up`). */
   readonly projectRoot?: string;
   /**
@@ -105,6 +107,7 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
   const opts: pulumi.CustomResourceOptions = { parent, provider: args.provider };
   const crOpts: pulumi.CustomResourceOptions = { ...opts, dependsOn: args.crdDependencies ?? [] };
   const projectRoot = args.projectRoot ?? process.cwd();
+  const tracingEndpoint = args.tracingEndpoint ?? c.tracingEndpoint;
 
   const stableImage = resolveImage(`${name}-image`, c.image, args.registryPassword, projectRoot, { parent });
   const tracks: TrackPlan[] = [{ track: "stable", image: stableImage, model: c.model, replicas: c.replicas }];
@@ -149,6 +152,7 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
         apiKeysSecretName: apiKeys.secret.metadata.name,
         apiKeysSecretKey: apiKeys.secretKey,
         ...(pullSecretName !== undefined ? { imagePullSecretName: pullSecretName } : {}),
+        ...(tracingEndpoint !== undefined ? { tracingEndpoint } : {}),
       },
       opts,
     );
@@ -180,7 +184,7 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
     }
   }
 
-  const peers = networkPeers(args, tracks);
+  const peers = networkPeers(args, tracks, tracingEndpoint !== undefined);
   createNetworkPolicies(name, ns, peers, opts);
   if (c.autoscaling.offHours.enabled)
     createScalerNetworkPolicy(name, ns, offHoursPodLabels(name), peers, opts);
@@ -228,7 +232,11 @@ function imagePullSecret(
   return undefined;
 }
 
-function networkPeers(args: InferenceServiceArgs, tracks: readonly TrackPlan[]): NetworkPeers {
+function networkPeers(
+  args: InferenceServiceArgs,
+  tracks: readonly TrackPlan[],
+  tracing: boolean,
+): NetworkPeers {
   // A model given as a path is already on the volume: the init step then needs no route out.
   const downloads = tracks.some((t) => !t.model.uri.startsWith("/"));
   return {
@@ -236,9 +244,7 @@ function networkPeers(args: InferenceServiceArgs, tracks: readonly TrackPlan[]):
     prometheus: args.prometheus ?? DEFAULT_PEERS.prometheus,
     dns: args.dns ?? DEFAULT_PEERS.dns,
     istiod: args.istiod ?? DEFAULT_PEERS.istiod,
-    ...(args.config.tracingEndpoint !== undefined
-      ? { tracing: args.tracingCollector ?? DEFAULT_PEERS.tracing }
-      : {}),
+    ...(tracing ? { tracing: args.tracingCollector ?? DEFAULT_PEERS.tracing } : {}),
     modelDownloadCidrs: downloads ? args.config.modelDownloadCidrs : [],
   };
 }

@@ -15,31 +15,35 @@ export interface ServerEnvInputs {
   readonly modelDir: string;
   readonly apiKeysSecretName: pulumi.Input<string>;
   readonly apiKeysSecretKey: string;
+  /** OTLP/HTTP endpoint; no tracing variables when unset. */
+  readonly tracingEndpoint?: pulumi.Input<string>;
 }
 
 /**
- * The server's environment (its only configuration surface, see docs/inference.md). Keys are passed by reference to
+ * The server's environment (its only configuration surface: inference/src/config.ts, docs/inference.md). Keys are passed by reference to
  * their Secret, never as plain values.
  */
 export function serverEnv(i: ServerEnvInputs): EnvVar[] {
   const c = i.config;
-  const plain: Record<string, string> = {
+  const plain: Record<string, pulumi.Input<string>> = {
     PORT: String(APP_PORT),
     HOST: "0.0.0.0",
-    MODEL_PATH: `${i.modelDir}/${i.model.file}`,
+    MODEL: `${i.modelDir}/${i.model.file}`,
+    // The init step has downloaded and verified the file; the server must never fetch on its own.
+    MODEL_DOWNLOAD: "false",
     SEQUENCES: String(c.sequences),
     CONTEXT_SIZE: String(c.contextSize),
-    GPU: c.gpu.enabled ? "auto" : "false",
-    GPU_LAYERS: c.gpu.enabled ? String(c.gpu.layers) : "0",
-    QUEUE_MAX: String(c.queue.maxWaiting),
-    QUEUE_TIMEOUT_MS: String(c.queue.timeoutSeconds * 1000),
-    DRAIN_TIMEOUT_MS: String(c.drainSeconds * 1000),
+    GPU: c.gpu.enabled ? "cuda" : "false",
+    QUEUE_SIZE: String(c.queueSize),
+    // The server gives up just before the mesh's route timeout, so the client sees the server's error.
+    REQUEST_TIMEOUT_MS: String(Math.max(1, c.traffic.timeoutSeconds - 1) * 1000),
+    SHUTDOWN_GRACE_MS: String(c.drainSeconds * 1000),
     RATE_LIMIT_RPM: String(c.rateLimit.requestsPerMinute),
     RATE_LIMIT_TPM: String(c.rateLimit.tokensPerMinute),
     LOG_LEVEL: c.logLevel,
-    ...(c.tracingEndpoint !== undefined
+    ...(i.tracingEndpoint !== undefined
       ? {
-          OTEL_EXPORTER_OTLP_ENDPOINT: c.tracingEndpoint,
+          OTEL_EXPORTER_OTLP_ENDPOINT: i.tracingEndpoint,
           OTEL_SERVICE_NAME: "genai-inference",
           OTEL_RESOURCE_ATTRIBUTES: `deployment.track=${i.track}`,
         }

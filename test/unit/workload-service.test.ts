@@ -110,7 +110,7 @@ describe("InferenceService under prod", () => {
     expect(c.livenessProbe.httpGet.path).toBe("/health");
     expect(c.readinessProbe.httpGet.path).toBe("/ready");
     expect(podOf(d).terminationGracePeriodSeconds).toBeGreaterThan(45);
-    expect(c.env).toContainEqual({ name: "DRAIN_TIMEOUT_MS", value: "45000" });
+    expect(c.env).toContainEqual({ name: "SHUTDOWN_GRACE_MS", value: "45000" });
   });
 
   it("runs every container under the restricted security context with a writable /tmp", async () => {
