@@ -543,6 +543,16 @@ function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets)
       `${CONFIG_NAMESPACE}:gpuOperator.driver.version: required while driver.managed is true (pin the driver)`,
     );
   }
+  // These install charts with helm.v3.Release (infra/cluster/charts.ts), which needs a live cluster.
+  const releaseBased = (["gpuOperator", "monitoring", "logging", "mesh", "backups"] as const).filter(
+    (k) => settings[k].enabled,
+  );
+  if (settings.kubernetes.renderYamlToDirectory && releaseBased.length > 0) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:kubernetes.renderYamlToDirectory: rendering needs no cluster but helm.v3.Release does; ` +
+        `unset it or set ${releaseBased.map((k) => `${CONFIG_NAMESPACE}:${k}.enabled`).join(", ")} to false`,
+    );
+  }
   if (problems.length > 0)
     throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }

@@ -4,3 +4,4 @@ export * from "./config.js";
 export * from "./configError.js";
 export * from "./environment.js";
 export * from "./platform.js";
+export * from "./workload/index.js";

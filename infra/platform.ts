@@ -9,6 +9,7 @@ import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring.js";
 import { type Concern, Namespaces } from "./cluster/namespaces.js";
 import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing.js";
 import type { PlatformConfig } from "./config.js";
+import { InferenceService } from "./workload/index.js";
 
 export interface GenAIPlatformArgs {
   /** The validated stack config (see `loadConfig`/`parseConfig` in infra/config.ts). Required. */
@@ -35,6 +36,8 @@ export class GenAIPlatform extends pulumi.ComponentResource {
   public readonly prometheusUrl?: pulumi.Output<string>;
   /** OTLP/HTTP endpoint for the workload's traces (installed Jaeger or genai:tracing.otlpEndpoint). */
   public readonly otlpEndpoint?: pulumi.Output<string>;
+  /** The inference server (infra/workload): endpoint, canary weight, API keys (secret). */
+  public readonly inference: InferenceService;
 
   constructor(name: string, args: GenAIPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("genai:platform:GenAIPlatform", name, {}, opts);
@@ -211,6 +214,28 @@ export class GenAIPlatform extends pulumi.ComponentResource {
     }
 
     // ---- Workload (infra/workload) ------------------------------------------------------------------
+    // The Istio and Prometheus-operator resources wait for the charts that bring their CRDs; sidecar
+    // injection needs istiod running before the first pod starts.
+    this.inference = new InferenceService(
+      `${name}-inference`,
+      {
+        provider,
+        namespace: names.workload,
+        config: config.inference,
+        ...(this.mesh ? { sharedGateway: { name: this.mesh.gatewayRef, https: true } } : {}),
+        ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
+        istiod: { namespace: names.mesh, podLabels: { app: "istiod" } },
+        prometheus: { namespace: names.monitoring, podLabels: { "app.kubernetes.io/name": "prometheus" } },
+        tracingCollector: {
+          namespace: names.tracing,
+          podLabels: { "app.kubernetes.io/name": "jaeger" },
+          port: 4318,
+        },
+        ...(this.otlpEndpoint ? { tracingEndpoint: this.otlpEndpoint } : {}),
+        crdDependencies: [...monitoringCrds, ...(this.mesh ? [this.mesh.crds] : [])],
+      },
+      { ...child, dependsOn: this.mesh ? [this.mesh.istiod] : [] },
+    );
 
     // ---- Observability resources (infra/observability) -------------------------------------------------
 

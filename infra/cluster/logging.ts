@@ -244,7 +244,7 @@ export class Logging extends pulumi.ComponentResource {
           },
         },
       },
-      { ...opts, dependsOn: [this.elasticsearch, ilm] },
+      { ...opts, dependsOn: [this.operator, this.elasticsearch, ilm] },
     );
   }
 }
