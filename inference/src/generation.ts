@@ -90,7 +90,6 @@ export async function runGeneration(
   const client = new AbortController();
   const onClose = () => {
     if (!reply.raw.writableFinished) {
-      request.clientGone = true;
       client.abort(new ApiError(499, "client closed the connection", { code: "client_closed" }));
     }
   };

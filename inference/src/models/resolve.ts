@@ -57,7 +57,7 @@ async function verify(path: string, expected: string | undefined): Promise<void>
   if (expected === undefined) return;
   const actual = await sha256File(path);
   if (actual !== expected) {
-    throw new ModelError(`model file ${path} has sha256 ${actual}, expected ${expected} (MODEL_SHA256)`);
+    throw new ModelError(`model file ${path} has sha256 ${actual}, expected ${expected}`);
   }
 }
 
