@@ -1,10 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+// The per-pod metric prometheus-adapter serves from the server's queue-depth gauge: one name for both sides.
+import { QUEUE_METRIC } from "../cluster/monitoring.js";
 import type { InferenceConfig } from "./config.js";
 import { type Track, trackLabels } from "./labels.js";
-
-/** The per-pod metric prometheus-adapter serves from the server's queue-depth gauge (docs/workload.md). */
-export const QUEUE_METRIC = "genai_requests_waiting";
 
 type Scaling = InferenceConfig["autoscaling"];
 type Behavior = k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerBehavior;

@@ -2,4 +2,3 @@ export * from "./config.js";
 export { InferenceService, type InferenceServiceArgs } from "./inferenceService.js";
 export type { NetworkPeers, PodsRef } from "./protection.js";
 export { trafficWeights } from "./routing.js";
-export { QUEUE_METRIC } from "./autoscaling.js";
