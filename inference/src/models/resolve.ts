@@ -128,6 +128,12 @@ async function commit(tmp: string, target: string, expected: string): Promise<vo
 }
 
 async function fromHub(cacheDir: string, target: string): Promise<void> {
+  // Probe first: on an air-gapped network the download itself can hang on connect with no timeout.
+  const [, repo] = /^hf:([^/]+\/[^/]+)\//.exec(DEFAULT_MODEL.hfUri) ?? [];
+  const probe = await fetch(`https://huggingface.co/api/models/${repo}`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!probe.ok) throw new Error(`huggingface.co answered HTTP ${probe.status}`);
   const dir = join(cacheDir, ".hub");
   await mkdir(dir, { recursive: true });
   try {
