@@ -35,6 +35,8 @@ export interface StackReport {
   readonly manifestsDir: string;
   /** Secret config keys given a preview-only value because the stack file lacks them. */
   readonly substitutedSecrets: readonly string[];
+  /** Providers served by scripts/preview/standins instead of the real plugin. */
+  readonly standInProviders: readonly string[];
 }
 
 /** An onEvent callback and the views over what it collected. */

@@ -19,6 +19,12 @@ import { collectEvents, type StackReport } from "./report.js";
 /** Passphrase of the throw-away backend only: nothing it encrypts outlives the run. */
 const PASSPHRASE = "genai-preview-throwaway";
 const policyPack = path.join(repoRoot, "infra/policy");
+/**
+ * Stand-ins for the Terraform-bridged random and tls providers, which cannot be built here (docs/engine.md).
+ * They go on the CLI's PATH for this run only, never through scripts/tools/env.sh.
+ */
+const standIns = path.join(repoRoot, "scripts/preview/standins");
+const STAND_IN_PROVIDERS = ["random", "tls"];
 
 /**
  * Secret config that a stack needs but that CI cannot hold (real credentials). Set only when the stack file
@@ -60,8 +66,10 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_UPDATE_CHECK: "true",
+      PATH: `${standIns}${path.delimiter}${process.env.PATH ?? ""}`,
     },
   });
+  console.error(`STAND-IN providers for ${STAND_IN_PROVIDERS.join(", ")} (preview only; see docs/engine.md)`);
   const stack = await automation.Stack.createOrSelect(stackName, workspace);
   await stack.setConfig("genai:kubernetes.renderYamlToDirectory", { value: manifestsDir }, true);
   const substituted: string[] = [];
@@ -105,6 +113,7 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
     ),
     manifestsDir,
     substitutedSecrets: substituted,
+    standInProviders: STAND_IN_PROVIDERS,
   };
 }
 
