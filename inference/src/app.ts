@@ -43,9 +43,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { keys: deps.keys, jwt: deps.jwt, metricsAuth: deps.config.metricsAuth });
-  await app.register(tracingPlugin, { tracing: deps.tracing });
+  // Metrics and tracing hook onRequest before auth, so rejected requests (401) are counted and traced too.
   await app.register(metricsPlugin, { metrics: deps.metrics });
+  await app.register(tracingPlugin, { tracing: deps.tracing });
+  await app.register(authPlugin, { keys: deps.keys, jwt: deps.jwt, metricsAuth: deps.config.metricsAuth });
   collectOpenApi(app, { title: "genai-platform inference server", version: "0.1.0" });
   registerHealthRoutes(app, deps.lifecycle);
   registerOpenAIRoutes(app, deps);

@@ -94,7 +94,11 @@ async function main(): Promise<void> {
         metrics.setWaiting(waiting);
       },
     });
-    metrics.setModel(engine.info, engine.sequences);
+    metrics.setModel(
+      engine.info,
+      engine.sequences,
+      keys.map((k) => k.tenant),
+    );
     lifecycle.engine = engine;
     if (lifecycle.phase === "loading") lifecycle.phase = "ready";
     logger.info({ event: "ready", ...engine.info, sequences: engine.sequences }, "model loaded: ready");

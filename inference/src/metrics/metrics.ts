@@ -6,6 +6,7 @@ import {
   METRICS,
   METRIC_LABELS,
   REQUEST_LATENCY_BUCKETS,
+  TOKEN_TYPES,
   TTFT_BUCKETS,
   VLLM_METRICS,
 } from "./names.js";
@@ -81,8 +82,11 @@ export class Metrics {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Called once the model is loaded: fixes the `model` label and publishes capacity. */
-  setModel(info: ModelInfo, sequences: number): void {
+  /**
+   * Called once the model is loaded: fixes the `model` label and publishes capacity. The per-tenant series of
+   * the known tenants start at 0 so dashboards and alerts see them before the first event.
+   */
+  setModel(info: ModelInfo, sequences: number, tenants: readonly string[] = []): void {
     this.model = info.model;
     this.modelInfo
       .labels({
@@ -95,6 +99,10 @@ export class Metrics {
     this.sequences.labels({ model: this.model }).set(sequences);
     this.setRunning(0);
     this.setWaiting(0);
+    for (const tenant of new Set(tenants)) {
+      this.rateLimitedC.labels({ model: this.model, tenant }).inc(0);
+      for (const type of TOKEN_TYPES) this.tenantTokens.labels({ model: this.model, tenant, type }).inc(0);
+    }
   }
 
   get modelName(): string {
