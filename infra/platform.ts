@@ -222,6 +222,8 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         provider,
         namespace: names.workload,
         config: config.inference,
+        // Prometheus is outside the mesh: let it scrape the server port in plaintext under STRICT mTLS.
+        plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(this.mesh ? { sharedGateway: { name: this.mesh.gatewayRef, https: true } } : {}),
         ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
         istiod: { namespace: names.mesh, podLabels: { app: "istiod" } },

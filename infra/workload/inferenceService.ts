@@ -6,7 +6,7 @@ import { createTrackDeployment } from "./deployment.js";
 import { resolveImage, type ResolvedImage } from "./image.js";
 import { commonLabels, type Track } from "./labels.js";
 import { createModelCache, type ModelConfig } from "./modelCache.js";
-import { createServiceMonitor } from "./monitoring.js";
+import { createScrapePeerAuthentication, createServiceMonitor } from "./monitoring.js";
 import { createOffHoursScaler, offHoursPodLabels } from "./offHours.js";
 import {
   createNetworkPolicies,
@@ -46,6 +46,11 @@ export interface InferenceServiceArgs {
   readonly istiod?: PodsRef;
   /** Tracing collector pods and OTLP/HTTP port, used when `tracingEndpoint` is set. Default: namespace `tracing`, labels `{ "app.kubernetes.io/name": "jaeger" }`, port 4318. */
   readonly tracingCollector?: PodsRef & { readonly port: number };
+  /**
+   * Prometheus runs outside a STRICT-mTLS mesh: accept plaintext on the server port (PeerAuthentication) so it can
+   * scrape. Default: false.
+   */
+  readonly plaintextScrape?: boolean;
   /** Labels Prometheus selects ServiceMonitors by (kube-prometheus-stack: `{ release: "<release>" }`). Default: none. */
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** Resources the Istio and Prometheus-operator custom resources wait for (the charts that install the CRDs). Default: none. */
@@ -201,6 +206,7 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
     crOpts,
   );
   createServiceMonitor(name, ns, args.serviceMonitorLabels ?? {}, crOpts);
+  if (args.plaintextScrape === true) createScrapePeerAuthentication(name, ns, crOpts);
 
   return {
     endpoint: endpointUrl(c, args.sharedGateway?.https),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecret } from "./support/program.js";
+import { isSecret, runProgram } from "./support/program.js";
 import { at, DIGEST, runWorkload } from "./workload-support.js";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -380,6 +380,39 @@ describe("InferenceService under prod", () => {
     expect(at(sm.inputs, "spec")).toMatchObject({
       podTargetLabels: ["track"],
       endpoints: [{ port: "http", path: "/metrics" }],
+    });
+  });
+});
+
+describe("InferenceService in the platform", () => {
+  const PROD_SECRETS = { backupsCredentials: { accessKeyId: "id", secretAccessKey: "key" } };
+
+  it("attaches to the mesh's shared HTTPS Gateway in prod and exports endpoint, canary weight and API keys", async () => {
+    const run = await runProgram("prod", { secrets: PROD_SECRETS });
+    expect(run.all("kubernetes:networking.istio.io/v1:Gateway").map((g) => g.name)).toEqual([
+      "genai-mesh-gateway",
+    ]);
+    const vs = run.one(VS);
+    expect(at(vs.inputs, "spec", "gateways")).toEqual(["istio-system/genai-gateway"]);
+    expect(run.outputs).toMatchObject({ endpoint: "https://genai.example.internal", canaryWeight: 10 });
+    expect(Object.keys(run.outputs.apiKeys as object)).toEqual(["default"]);
+    const d = run.one(DEPLOYMENT, "genai-inference-stable");
+    expect(at(d.inputs, "metadata", "namespace")).toBe("genai");
+    expect(server(d).env).toContainEqual({
+      name: "OTEL_EXPORTER_OTLP_ENDPOINT",
+      value: "http://jaeger.tracing.svc:4318",
+    });
+  });
+
+  it("lets the out-of-mesh Prometheus scrape the server port under STRICT mTLS", async () => {
+    const run = await runProgram("prod", { secrets: PROD_SECRETS });
+    const pa = run.one("kubernetes:security.istio.io/v1:PeerAuthentication", "genai-inference-scrape");
+    expect(at(pa.inputs, "spec")).toEqual({
+      selector: {
+        matchLabels: at(run.one(NP, "genai-inference-server").inputs, "spec", "podSelector", "matchLabels"),
+      },
+      mtls: { mode: "STRICT" },
+      portLevelMtls: { "8080": { mode: "PERMISSIVE" } },
     });
   });
 });
