@@ -64,7 +64,7 @@ export class AlertRules extends pulumi.ComponentResource {
   public readonly alerts: readonly string[];
 
   constructor(name: string, args: AlertRulesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("genai:observability:AlertRules", name, {}, opts);
+    // Read and check every file before registering anything: a bad file fails the program, not half of it.
     const directory = args.directory ?? RULES_DIR;
     const files = readRuleFiles(directory);
     if (files.length === 0) throw new ObservabilityFileError(directory, "no rule *.yaml file found");
@@ -74,6 +74,7 @@ export class AlertRules extends pulumi.ComponentResource {
         `must be an http(s) URL, got "${args.runbookBaseUrl}"`,
       );
     }
+    super("genai:observability:AlertRules", name, {}, opts);
     this.ruleNames = {};
     const alerts: string[] = [];
     for (const file of files) {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../cluster/common.js";
-import { DASHBOARDS_DIR, ObservabilityFileError, readDashboards } from "./files.js";
+import { type DashboardFile, DASHBOARDS_DIR, ObservabilityFileError, readDashboards } from "./files.js";
 
 /** The label kube-prometheus-stack's Grafana sidecar watches (`sidecar.dashboards.label/labelValue`). */
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
@@ -26,6 +26,17 @@ export interface DashboardsArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+function dashboardFiles(directory: string): DashboardFile[] {
+  const files = readDashboards(directory);
+  if (files.length === 0) throw new ObservabilityFileError(directory, "no dashboard *.json file found");
+  for (const file of files) {
+    if (Buffer.byteLength(file.json) > CONFIGMAP_LIMIT_BYTES) {
+      throw new ObservabilityFileError(file.path, "larger than a ConfigMap can hold (1 MiB)");
+    }
+  }
+  return files;
+}
+
 /** Grafana dashboards as ConfigMaps labelled for the Grafana sidecar, one per `dashboards/*.json`. */
 export class Dashboards extends pulumi.ComponentResource {
   /** ConfigMap names, by dashboard file name (e.g. "inference-overview"). */
@@ -34,16 +45,12 @@ export class Dashboards extends pulumi.ComponentResource {
   public readonly uids: Record<string, string>;
 
   constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Read and check every file before registering anything: a bad file fails the program, not half of it.
+    const files = dashboardFiles(args.directory ?? DASHBOARDS_DIR);
     super("genai:observability:Dashboards", name, {}, opts);
-    const directory = args.directory ?? DASHBOARDS_DIR;
-    const files = readDashboards(directory);
-    if (files.length === 0) throw new ObservabilityFileError(directory, "no dashboard *.json file found");
     this.configMapNames = {};
     this.uids = {};
     for (const file of files) {
-      if (Buffer.byteLength(file.json) > CONFIGMAP_LIMIT_BYTES) {
-        throw new ObservabilityFileError(file.path, "larger than a ConfigMap can hold (1 MiB)");
-      }
       const labels = pulumi
         .output(args.labels ?? {})
         .apply((extra) => ({ ...extra, "app.kubernetes.io/part-of": "genai-platform", ...DASHBOARD_LABEL }));
