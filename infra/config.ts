@@ -181,7 +181,10 @@ const kubernetesSchema = z.strictObject({
   context: z.string().min(1).optional(),
   /** Path or contents of a kubeconfig; the ambient one when unset. */
   kubeconfig: z.string().min(1).optional(),
-  /** Write manifests to this directory instead of applying them (no cluster needed; helm.v3.Release unsupported). */
+  /**
+   * Write manifests to this directory instead of applying them (no cluster needed). Charts are then rendered from
+   * `genai:charts.localDir`, or skipped with a warning when it is unset (helm.v3.Release needs a cluster).
+   */
   renderYamlToDirectory: z.string().min(1).optional(),
 });
 
@@ -235,6 +238,8 @@ const secretSchemas = {
     privateKey: z.string().includes("PRIVATE KEY"),
   }),
   /** Webhook URL per Alertmanager receiver (they carry tokens, hence secret); unset receivers deliver nowhere. */
+  /** Password of the image registry user `genai:inference.image.build.username` (see docs/workload). */
+  registryPassword: z.string().min(1),
   alertWebhooks: z.strictObject(
     Object.fromEntries(SEVERITIES.map((s) => [s, url.optional()])) as Record<
       AlertReceiver,
@@ -246,6 +251,7 @@ type SecretKey = keyof typeof secretSchemas;
 export const SECRET_KEYS = Object.keys(secretSchemas) as SecretKey[];
 
 export interface PlatformSecrets {
+  readonly registryPassword?: pulumi.Output<string>;
   readonly backupsCredentials?: pulumi.Output<{ accessKeyId: string; secretAccessKey: string }>;
   readonly gatewayTls?: pulumi.Output<{ certificate: string; privateKey: string }>;
   /** Which receivers have a URL is known at plan time; the URLs themselves stay secret. */
@@ -496,6 +502,8 @@ function resolveSecrets(raw: Record<string, unknown>): PlatformSecrets {
   }
   const webhooks = parsed.alertWebhooks;
   return {
+    registryPassword:
+      parsed.registryPassword === undefined ? undefined : pulumi.secret(parsed.registryPassword),
     backupsCredentials: parsed.backupsCredentials && pulumi.secret(parsed.backupsCredentials),
     gatewayTls: parsed.gatewayTls && pulumi.secret(parsed.gatewayTls),
     alertWebhooks: webhooks && {
@@ -541,16 +549,6 @@ function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets)
   if (settings.gpuOperator.driver.managed && !settings.gpuOperator.driver.version) {
     problems.push(
       `${CONFIG_NAMESPACE}:gpuOperator.driver.version: required while driver.managed is true (pin the driver)`,
-    );
-  }
-  // These install charts with helm.v3.Release (infra/cluster/charts.ts), which needs a live cluster.
-  const releaseBased = (["gpuOperator", "monitoring", "logging", "mesh", "backups"] as const).filter(
-    (k) => settings[k].enabled,
-  );
-  if (settings.kubernetes.renderYamlToDirectory && releaseBased.length > 0) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:kubernetes.renderYamlToDirectory: rendering needs no cluster but helm.v3.Release does; ` +
-        `unset it or set ${releaseBased.map((k) => `${CONFIG_NAMESPACE}:${k}.enabled`).join(", ")} to false`,
     );
   }
   if (problems.length > 0)

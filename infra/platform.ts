@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Backups } from "./cluster/backups.js";
+import { present } from "./cluster/charts.js";
 import { GpuOperator } from "./cluster/gpuOperator.js";
 import { Logging } from "./cluster/logging.js";
 import { Mesh } from "./cluster/mesh.js";
@@ -9,7 +10,6 @@ import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring.js";
 import { type Concern, Namespaces } from "./cluster/namespaces.js";
 import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing.js";
 import type { PlatformConfig } from "./config.js";
-import { AlertRules, Dashboards } from "./observability/index.js";
 import { InferenceService } from "./workload/index.js";
 
 export interface GenAIPlatformArgs {
@@ -39,16 +39,13 @@ export class GenAIPlatform extends pulumi.ComponentResource {
   public readonly otlpEndpoint?: pulumi.Output<string>;
   /** The inference server (infra/workload): endpoint, canary weight, API keys (secret). */
   public readonly inference: InferenceService;
-  /** dashboards/rules/*.yaml as PrometheusRules in the workload namespace. */
-  public readonly alertRules: AlertRules;
-  /** dashboards/*.json as Grafana sidecar ConfigMaps (when genai:monitoring.enabled). */
-  public readonly dashboards?: Dashboards;
 
   constructor(name: string, args: GenAIPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("genai:platform:GenAIPlatform", name, {}, opts);
     const { config } = args;
     const provider = (this.provider = args.provider ?? providerFor(`${name}-k8s`, config, this));
-    const charts = config.charts;
+    // In render-only mode charts come from genai:charts.localDir or are skipped with a warning (charts.ts).
+    const charts = { ...config.charts, renderOnly: config.kubernetes.renderYamlToDirectory !== undefined };
     const child = { parent: this };
 
     // ---- Namespaces -------------------------------------------------------------------------------
@@ -90,7 +87,7 @@ export class GenAIPlatform extends pulumi.ComponentResource {
     }
     this.prometheusUrl =
       this.monitoring?.prometheusUrl ?? (m.prometheusUrl ? pulumi.output(m.prometheusUrl) : undefined);
-    const monitoringCrds = this.monitoring?.crds ? [this.monitoring.crds] : [];
+    const monitoringCrds = present(this.monitoring?.crds);
 
     // ---- GPU operator ---------------------------------------------------------------------------------
     const g = config.gpuOperator;
@@ -227,8 +224,7 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         provider,
         namespace: names.workload,
         config: config.inference,
-        // Prometheus is outside the mesh: let it scrape the server port in plaintext under STRICT mTLS.
-        plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
+        ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
         ...(this.mesh ? { sharedGateway: { name: this.mesh.gatewayRef, https: true } } : {}),
         ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
         istiod: { namespace: names.mesh, podLabels: { app: "istiod" } },
@@ -239,26 +235,12 @@ export class GenAIPlatform extends pulumi.ComponentResource {
           port: 4318,
         },
         ...(this.otlpEndpoint ? { tracingEndpoint: this.otlpEndpoint } : {}),
-        crdDependencies: [...monitoringCrds, ...(this.mesh ? [this.mesh.crds] : [])],
+        crdDependencies: [...monitoringCrds, ...present(this.mesh?.crds)],
       },
-      { ...child, dependsOn: this.mesh ? [this.mesh.istiod] : [] },
+      { ...child, dependsOn: present(this.mesh?.istiod) },
     );
 
     // ---- Observability resources (infra/observability) -------------------------------------------------
-    // Rules go wherever the ServiceMonitor goes (the workload namespace; the CRD comes from the monitoring
-    // chart or, with it off, from the cluster). Dashboards only where this stack runs Grafana and its sidecar.
-    this.alertRules = new AlertRules(
-      `${name}-rules`,
-      { provider, namespace: names.workload, dependsOn: monitoringCrds },
-      child,
-    );
-    if (m.enabled) {
-      this.dashboards = new Dashboards(
-        `${name}-dashboards`,
-        { provider, namespace: names.monitoring, dependsOn: this.monitoring ? [this.monitoring] : [] },
-        child,
-      );
-    }
 
     this.registerOutputs({
       namespaces: this.namespaces,

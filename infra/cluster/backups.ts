@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig } from "../config.js";
-import { CHARTS, IMAGES, installChart } from "./charts.js";
+import { CHARTS, IMAGES, installChart, present } from "./charts.js";
 import { childOptions, type ClusterComponentArgs } from "./common.js";
 
 export interface BackupsArgs extends ClusterComponentArgs {
@@ -44,8 +44,8 @@ const CREDENTIALS_SECRET = "velero-credentials";
  * (model cache volume included) and the observability configs; daily a full backup of every platform namespace.
  */
 export class Backups extends pulumi.ComponentResource {
-  /** The Velero release: Schedules and other velero.io resources depend on it (CRDs). */
-  public readonly release: pulumi.Resource;
+  /** The Velero release: Schedules and other velero.io resources depend on it (CRDs). Absent when only rendering. */
+  public readonly release?: pulumi.Resource;
   public readonly scheduleNames: pulumi.Output<string>[];
 
   constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -80,7 +80,7 @@ export class Backups extends pulumi.ComponentResource {
       },
       childOptions(this, args.provider, [credentials, ...(args.dependsOn ?? [])]),
     );
-    const afterVelero = childOptions(this, args.provider, [this.release]);
+    const afterVelero = childOptions(this, args.provider, present(this.release));
     const schedule = (suffix: string, spec: pulumi.Input<Record<string, unknown>>) =>
       new k8s.apiextensions.CustomResource(
         `${name}-${suffix}`,

@@ -105,22 +105,43 @@ export function chartSource(
   return { chart: spec.chart, version: spec.version, repo: spec.repo };
 }
 
+/** Where charts come from and how they are installed. */
+export interface ChartSettings extends ChartsConfig {
+  /**
+   * The provider only renders YAML (genai:kubernetes.renderYamlToDirectory): helm.v3.Release cannot work there, so
+   * charts are rendered with helm.v4.Chart from `localDir`, or skipped with a warning when there is none.
+   */
+  readonly renderOnly?: boolean;
+}
+
 export interface HelmInstallArgs<V extends object> {
   readonly spec: ChartSpec;
-  readonly charts: ChartsConfig;
+  readonly charts: ChartSettings;
   /** Release name (and resource prefix): fixed, so service names are predictable. */
   readonly releaseName: string;
   readonly namespace: pulumi.Input<string>;
   readonly values: pulumi.Input<V>;
 }
 
-/** Installs `args.spec` the way its `mode` says; the result is what custom resources should depend on. */
+/**
+ * Installs `args.spec` the way its `mode` says. The result is what custom resources should depend on; undefined
+ * when the chart is skipped in render-only mode (see {@link ChartSettings.renderOnly}).
+ */
 export function installChart<V extends object>(
   name: string,
   args: HelmInstallArgs<V>,
   opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions,
-): k8s.helm.v3.Release | k8s.helm.v4.Chart {
-  const source = chartSource(args.spec, args.charts);
+): k8s.helm.v3.Release | k8s.helm.v4.Chart | undefined {
+  const { spec, charts } = args;
+  if (charts.renderOnly && !charts.localDir) {
+    pulumi.log.warn(
+      `${spec.chart} ${spec.version} is not installed: rendering YAML needs the chart archive; set genai:charts.localDir ` +
+        `to a directory holding ${spec.chart}-${spec.version}.tgz (or install the chart separately)`,
+      opts.parent,
+    );
+    return undefined;
+  }
+  const source = chartSource(spec, charts);
   const common = {
     name: args.releaseName,
     namespace: args.namespace,
@@ -129,11 +150,23 @@ export function installChart<V extends object>(
     repositoryOpts: source.repo ? { repo: source.repo } : undefined,
     values: args.values as pulumi.Input<Record<string, pulumi.Input<unknown>>>,
   };
-  if (args.spec.mode === "chart") return new k8s.helm.v4.Chart(name, common, opts);
+  if (spec.mode === "chart") return new k8s.helm.v4.Chart(name, common, opts);
+  if (charts.renderOnly) {
+    pulumi.log.warn(
+      `${spec.chart} is rendered with helm.v4.Chart: its hooks (${spec.why}) become plain objects`,
+      opts.parent,
+    );
+    return new k8s.helm.v4.Chart(name, common, opts);
+  }
   return new k8s.helm.v3.Release(
     name,
     // atomic: a failed upgrade rolls back instead of leaving a half-applied release.
     { ...common, atomic: true, cleanupOnFail: true, maxHistory: 5, timeout: 900 },
     opts,
   );
+}
+
+/** The resources that exist, for `dependsOn` (a chart skipped in render-only mode is simply absent). */
+export function present(...resources: (pulumi.Resource | undefined)[]): pulumi.Resource[] {
+  return resources.filter((r): r is pulumi.Resource => r !== undefined);
 }

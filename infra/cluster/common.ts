@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChartsConfig } from "../config.js";
+import type { ChartSettings } from "./charts.js";
 
 /** What every cluster component takes besides its own settings. */
 export interface ClusterComponentArgs {
@@ -8,8 +8,8 @@ export interface ClusterComponentArgs {
   readonly provider: k8s.Provider;
   /** Namespace the component installs into (it must exist). */
   readonly namespace: pulumi.Input<string>;
-  /** Where charts come from. Default: their repositories. */
-  readonly charts?: ChartsConfig;
+  /** Where charts come from and whether they are only rendered. Default: their repositories, installed. */
+  readonly charts?: ChartSettings;
 }
 
 /** Options for a child of `parent`: the explicit provider, plus any dependencies. */

@@ -26,7 +26,8 @@ const SHARING_KEY = "default";
 
 /** NVIDIA GPU operator: driver (managed or preinstalled), toolkit, device plugin with sharing, DCGM exporter. */
 export class GpuOperator extends pulumi.ComponentResource {
-  public readonly release: pulumi.Resource;
+  /** The operator's release; absent when only rendering without chart archives. */
+  public readonly release?: pulumi.Resource;
   /** The extended resource pods request (`nvidia.com/gpu`). */
   public readonly resourceName = "nvidia.com/gpu";
 

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
 import type { LoggingConfig } from "../config.js";
-import { CHARTS, installChart } from "./charts.js";
+import { CHARTS, installChart, present } from "./charts.js";
 import { childOptions, type ClusterComponentArgs, serviceUrl } from "./common.js";
 import { selfSignedServerCert } from "./tls.js";
 
@@ -35,8 +35,8 @@ export const LOG_INDEX_PATTERN = "genai-logs-*";
 
 /** ECK operator, Elasticsearch, Kibana and Filebeat shipping every pod's JSON logs into `genai-logs-*` with ILM. */
 export class Logging extends pulumi.ComponentResource {
-  /** The ECK operator release: Elasticsearch, Kibana and Beat resources depend on it (CRDs). */
-  public readonly operator: pulumi.Resource;
+  /** The ECK operator release: Elasticsearch, Kibana and Beat depend on it (CRDs). Absent when only rendering. */
+  public readonly operator?: pulumi.Resource;
   public readonly elasticsearch: k8s.apiextensions.CustomResource;
   /** `https://genai-logs-es-http.<ns>.svc:9200` */
   public readonly elasticsearchUrl: pulumi.Output<string>;
@@ -59,7 +59,7 @@ export class Logging extends pulumi.ComponentResource {
       },
       childOptions(this, args.provider),
     );
-    const afterOperator = childOptions(this, args.provider, [this.operator]);
+    const afterOperator = childOptions(this, args.provider, present(this.operator));
 
     const httpService = `${ELASTICSEARCH_NAME}-es-http`;
     const cert = selfSignedServerCert(
@@ -244,7 +244,7 @@ export class Logging extends pulumi.ComponentResource {
           },
         },
       },
-      { ...opts, dependsOn: [this.operator, this.elasticsearch, ilm] },
+      { ...opts, dependsOn: [...present(this.operator), this.elasticsearch, ilm] },
     );
   }
 }

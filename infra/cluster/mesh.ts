@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MeshConfig, PlatformSecrets } from "../config.js";
-import { CHARTS, installChart } from "./charts.js";
+import { CHARTS, installChart, present } from "./charts.js";
 import { childOptions, type ClusterComponentArgs } from "./common.js";
 import { selfSignedServerCert } from "./tls.js";
 
@@ -29,10 +29,10 @@ const GATEWAY_RELEASE = "istio-ingressgateway";
  * Security profile), istiod, an ingress gateway, mesh-wide mTLS and the shared HTTPS Gateway.
  */
 export class Mesh extends pulumi.ComponentResource {
-  /** The istio base release: Istio custom resources depend on it (CRDs). */
-  public readonly crds: pulumi.Resource;
-  /** istiod: sidecar injection works once it runs. */
-  public readonly istiod: pulumi.Resource;
+  /** The istio base release: Istio custom resources depend on it (CRDs). Absent when only rendering. */
+  public readonly crds?: pulumi.Resource;
+  /** istiod: sidecar injection works once it runs. Absent when only rendering. */
+  public readonly istiod?: pulumi.Resource;
   public readonly gatewayName: pulumi.Output<string>;
   public readonly gatewayNamespace: pulumi.Output<string>;
   /** `<namespace>/<name>`, as a VirtualService's `gateways` entry. */
@@ -56,12 +56,16 @@ export class Mesh extends pulumi.ComponentResource {
       );
 
     this.crds = install("base", CHARTS.istioBase, "istio-base", { defaultRevision: "default" }, []);
-    const cni = install("cni", CHARTS.istioCni, "istio-cni", {}, [this.crds]);
-    this.istiod = install("istiod", CHARTS.istiod, "istiod", istiodValues(args), [this.crds, cni]);
-    const gateway = install("gateway", CHARTS.istioGateway, GATEWAY_RELEASE, gatewayValues(args.gateway), [
-      this.istiod,
-    ]);
-    const afterCrds = childOptions(this, args.provider, [this.crds, this.istiod]);
+    const cni = install("cni", CHARTS.istioCni, "istio-cni", {}, present(this.crds));
+    this.istiod = install("istiod", CHARTS.istiod, "istiod", istiodValues(args), present(this.crds, cni));
+    const gateway = install(
+      "gateway",
+      CHARTS.istioGateway,
+      GATEWAY_RELEASE,
+      gatewayValues(args.gateway),
+      present(this.istiod),
+    );
+    const afterCrds = childOptions(this, args.provider, present(this.crds, this.istiod));
 
     new k8s.apiextensions.CustomResource(
       `${name}-mtls`,
@@ -123,7 +127,7 @@ export class Mesh extends pulumi.ComponentResource {
           ],
         },
       },
-      childOptions(this, args.provider, [this.crds, gateway]),
+      childOptions(this, args.provider, present(this.crds, gateway)),
     );
     this.gatewayName = gw.metadata.name;
     this.gatewayNamespace = pulumi.output(ns);

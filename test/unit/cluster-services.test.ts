@@ -57,6 +57,33 @@ describe("charts", () => {
   });
 });
 
+describe("render-only mode (genai:kubernetes.renderYamlToDirectory)", () => {
+  it("skips charts without local archives, keeping every other object", async () => {
+    const run = await runProgram("prod", {
+      secrets: PROD_SECRETS,
+      overrides: { kubernetes: { renderYamlToDirectory: "out/yaml" } },
+    });
+    expect(run.resources.filter((r) => r.type.startsWith("kubernetes:helm.sh"))).toHaveLength(0);
+    expect(cr(run, "Elasticsearch", "genai-logging-elasticsearch")).toBeDefined();
+    expect(cr(run, "PeerAuthentication", "genai-mesh-mtls")).toBeDefined();
+    expect(run.one("pulumi:providers:kubernetes").inputs.renderYamlToDirectory).toBe("out/yaml");
+  });
+
+  it("renders every chart with helm.v4.Chart from genai:charts.localDir", async () => {
+    const run = await runProgram("dev", {
+      overrides: { kubernetes: { renderYamlToDirectory: "out/yaml" }, charts: { localDir: "/srv/charts" } },
+    });
+    expect(run.all(RELEASE)).toHaveLength(0);
+    const kps = run.one(CHART, "genai-monitoring-kps");
+    expect(kps.inputs.chart).toBe(
+      `/srv/charts/kube-prometheus-stack-${CHARTS.kubePrometheusStack.version}.tgz`,
+    );
+    expect(
+      run.dependsOn(cr(run, "PeerAuthentication", "genai-mesh-mtls"), run.one(CHART, "genai-mesh-base")),
+    ).toBe(true);
+  });
+});
+
 describe("Namespaces", () => {
   it("Pod Security: restricted for the workload and tracing, privileged only where a node agent needs the host", () => {
     const level = (concern: string) =>

@@ -177,16 +177,6 @@ describe("rules across keys", () => {
       "genai:gpuOperator.driver.version",
     );
   });
-
-  it("rendering YAML without a cluster refuses services installed by helm.v3.Release", () => {
-    const err = errorOf(() => parseConfig({ kubernetes: { renderYamlToDirectory: "out/yaml" } }, "dev"));
-    expect(err.message).toContain("genai:kubernetes.renderYamlToDirectory");
-    expect(err.message).toContain("genai:monitoring.enabled");
-    expect(
-      parseConfig({ kubernetes: { renderYamlToDirectory: "out/yaml" } }, "ci").kubernetes
-        .renderYamlToDirectory,
-    ).toBe("out/yaml");
-  });
 });
 
 describe("secrets", () => {
