@@ -10,6 +10,7 @@ import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring.js";
 import { type Concern, Namespaces } from "./cluster/namespaces.js";
 import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing.js";
 import type { PlatformConfig } from "./config.js";
+import { AlertRules, Dashboards } from "./observability/index.js";
 import { InferenceService } from "./workload/index.js";
 
 export interface GenAIPlatformArgs {
@@ -39,6 +40,10 @@ export class GenAIPlatform extends pulumi.ComponentResource {
   public readonly otlpEndpoint?: pulumi.Output<string>;
   /** The inference server (infra/workload): endpoint, canary weight, API keys (secret). */
   public readonly inference: InferenceService;
+  /** dashboards/rules/*.yaml as PrometheusRules in the workload namespace. */
+  public readonly alertRules: AlertRules;
+  /** dashboards/*.json as Grafana sidecar ConfigMaps (when genai:monitoring.enabled). */
+  public readonly dashboards?: Dashboards;
 
   constructor(name: string, args: GenAIPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("genai:platform:GenAIPlatform", name, {}, opts);
@@ -224,6 +229,8 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         provider,
         namespace: names.workload,
         config: config.inference,
+        // Prometheus is outside the mesh: let it scrape the server port in plaintext under STRICT mTLS.
+        plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
         ...(this.mesh ? { sharedGateway: { name: this.mesh.gatewayRef, https: true } } : {}),
         ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
@@ -241,6 +248,20 @@ export class GenAIPlatform extends pulumi.ComponentResource {
     );
 
     // ---- Observability resources (infra/observability) -------------------------------------------------
+    // Rules go wherever the ServiceMonitor goes (the workload namespace; the CRD comes from the monitoring
+    // chart or, with it off, from the cluster). Dashboards only where this stack runs Grafana and its sidecar.
+    this.alertRules = new AlertRules(
+      `${name}-rules`,
+      { provider, namespace: names.workload, dependsOn: monitoringCrds },
+      child,
+    );
+    if (m.enabled) {
+      this.dashboards = new Dashboards(
+        `${name}-dashboards`,
+        { provider, namespace: names.monitoring, dependsOn: this.monitoring ? [this.monitoring] : [] },
+        child,
+      );
+    }
 
     this.registerOutputs({
       namespaces: this.namespaces,
