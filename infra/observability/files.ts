@@ -74,6 +74,14 @@ export function readDashboards(dir: string = DASHBOARDS_DIR): DashboardFile[] {
   });
 }
 
+/** Prometheus' duration syntax, as the PrometheusRule CRD validates `for` and `keep_firing_for`. */
+const duration = z
+  .string()
+  .regex(
+    /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/,
+    "not a duration",
+  );
+
 const ruleShape = z.union([
   z.strictObject({
     record: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "record: not a metric name"),
@@ -83,8 +91,8 @@ const ruleShape = z.union([
   z.strictObject({
     alert: z.string().min(1),
     expr: z.string().min(1),
-    for: z.string().optional(),
-    keep_firing_for: z.string().optional(),
+    for: duration.optional(),
+    keep_firing_for: duration.optional(),
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   }),
@@ -95,7 +103,7 @@ const ruleFileShape = z.strictObject({
     .array(
       z.strictObject({
         name: z.string().min(1),
-        interval: z.string().optional(),
+        interval: duration.optional(),
         rules: z.array(ruleShape).min(1),
       }),
     )

@@ -123,6 +123,15 @@ describe("AlertRules", () => {
     await expect(components({ rules: { namespace: "n", directory: dir } })).rejects.toThrow(
       /broken\.yaml: not a Prometheus rule file/,
     );
+    // A `for` the PrometheusRule CRD would reject at apply time fails at preview already.
+    const slow = mkdtempSync(join(tmpdir(), "rules-"));
+    writeFileSync(
+      join(slow, "slow.yaml"),
+      "groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n        for: 5 minutes\n",
+    );
+    await expect(components({ rules: { namespace: "n", directory: slow } })).rejects.toThrow(
+      /slow\.yaml: .*groups\.0\.rules\.0.*/,
+    );
   });
 });
 
