@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configErrorFromZod } from "../configError.js";
+import { ConfigError, configErrorFromZod } from "../configError.js";
 import type { Environment } from "../environment.js";
 import { deepPartialSchema, mergeBySchema } from "./schemaMerge.js";
 
@@ -358,5 +358,30 @@ export function resolveInferenceConfig(raw: unknown, env: Environment): Inferenc
   const preset = mergeBySchema(resolvedSchema, base, INFERENCE_PRESETS[env]);
   const merged = resolvedSchema.safeParse(mergeBySchema(resolvedSchema, preset, input.data));
   if (!merged.success) throw configErrorFromZod(INFERENCE_CONFIG_KEY, merged.error);
+  if (env === "prod") requireDigests(merged.data);
   return merged.data;
+}
+
+/**
+ * In prod a prebuilt image must be pinned by digest: a tag can be moved, a digest cannot, and the Deployment has no
+ * other way to pin it. (Images built by the stack are pinned by their pushed digest anyway.)
+ */
+function requireDigests(c: InferenceConfig): void {
+  const images: [string, InferenceConfig["image"] | undefined][] = [
+    ["image.ref", c.image],
+    ["canary.image.ref", c.canary.image],
+  ];
+  const unpinned = images.filter(
+    ([, image]) => image !== undefined && "ref" in image && !image.ref.includes("@sha256:"),
+  );
+  if (unpinned.length > 0) {
+    throw new ConfigError(
+      `invalid stack configuration:\n${unpinned
+        .map(
+          ([key]) =>
+            `  ${INFERENCE_CONFIG_KEY}.${key}: prod needs a digest (<repository>:<tag>@sha256:<digest>)`,
+        )
+        .join("\n")}`,
+    );
+  }
 }

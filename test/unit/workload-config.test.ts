@@ -3,6 +3,8 @@ import { ConfigError } from "../../infra/configError.js";
 import { ENVIRONMENTS } from "../../infra/environment.js";
 import { isPinnedImageRef, resolveInferenceConfig } from "../../infra/workload/config.js";
 
+const PINNED = `r.example/genai/inference:1.2.3@sha256:${"f".repeat(64)}`;
+
 describe("genai:inference config", () => {
   it("resolves every preset without stack values", () => {
     for (const env of ENVIRONMENTS) expect(() => resolveInferenceConfig(undefined, env)).not.toThrow();
@@ -22,12 +24,12 @@ describe("genai:inference config", () => {
 
   it("lays stack values over the preset key by key and replaces images whole", () => {
     const cfg = resolveInferenceConfig(
-      { canary: { weight: 50 }, replicas: { max: 30 }, image: { ref: "r.example/genai/inference:1.2.3" } },
+      { canary: { weight: 50 }, replicas: { max: 30 }, image: { ref: PINNED } },
       "prod",
     );
     expect(cfg.canary).toMatchObject({ enabled: true, weight: 50, replicas: { min: 1, max: 4 } });
     expect(cfg.replicas).toEqual({ min: 3, max: 30 });
-    expect(cfg.image).toEqual({ ref: "r.example/genai/inference:1.2.3" });
+    expect(cfg.image).toEqual({ ref: PINNED });
   });
 
   it("names the key and the allowed values for bad input", () => {
@@ -42,6 +44,20 @@ describe("genai:inference config", () => {
     );
     expect(() => resolveInferenceConfig({ replica: 3 }, "dev")).toThrow(/unknown key.*"replica"/);
     expect(() => resolveInferenceConfig({ canary: { weight: 10 } }, "dev")).toThrow(ConfigError);
+  });
+
+  it("needs a digest for a prebuilt image in prod", () => {
+    const ref = "r.example/genai/inference:1.2.3";
+    expect(() => resolveInferenceConfig({ image: { ref } }, "prod")).toThrow(
+      /genai:inference\.image\.ref: prod needs a digest/,
+    );
+    expect(() => resolveInferenceConfig({ canary: { image: { ref } } }, "prod")).toThrow(
+      /genai:inference\.canary\.image\.ref/,
+    );
+    expect(
+      resolveInferenceConfig({ image: { ref: `${ref}@sha256:${"e".repeat(64)}` } }, "prod").image,
+    ).toHaveProperty("ref");
+    expect(resolveInferenceConfig({ image: { ref } }, "dev").image).toEqual({ ref });
   });
 
   it("refuses latest and untagged prebuilt images", () => {
