@@ -53,10 +53,9 @@ function anchors(markdown: string): Set<string> {
 describe("Prometheus rules", () => {
   it("the generated SLO rules and dashboards are up to date with dashboards/src", () => {
     for (const [path, content] of generatedFiles()) {
-      expect(
-        readFileSync(join(ROOT, path), "utf8"),
-        `${path} is stale: run npx tsx dashboards/src/build.ts`,
-      ).toBe(content);
+      expect(readFileSync(join(ROOT, path), "utf8"), `${path} is stale: run npm run dashboards:build`).toBe(
+        content,
+      );
     }
   });
 
