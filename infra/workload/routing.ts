@@ -59,8 +59,10 @@ export function createRouting(a: RoutingArgs, opts: pulumi.CustomResourceOptions
       kind: "VirtualService",
       metadata: { name: a.name, namespace: a.namespace, labels },
       spec: {
-        hosts: [c.host],
-        gateways: [a.sharedGateway ?? pulumi.interpolate`${a.namespace}/${a.name}`],
+        // The public host through the gateway, and the Service's own name for clients inside the mesh: both get
+        // the same weighted split (without "mesh" in-cluster callers would hit both tracks by the Service alone).
+        hosts: [c.host, host],
+        gateways: [a.sharedGateway ?? pulumi.interpolate`${a.namespace}/${a.name}`, "mesh"],
         http: [
           {
             name: "inference",

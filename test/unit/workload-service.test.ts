@@ -158,7 +158,11 @@ describe("InferenceService under prod", () => {
     const gw = run.one("kubernetes:networking.istio.io/v1:Gateway");
     expect(at(gw.inputs, "spec", "servers", 0, "hosts")).toEqual(["genai.example.internal"]);
     const http = at(run.one(VS).inputs, "spec", "http", 0);
-    expect(at(run.one(VS).inputs, "spec", "gateways")).toEqual(["genai/inference"]);
+    expect(at(run.one(VS).inputs, "spec", "gateways")).toEqual(["genai/inference", "mesh"]);
+    expect(at(run.one(VS).inputs, "spec", "hosts")).toEqual([
+      "genai.example.internal",
+      "inference.genai.svc.cluster.local",
+    ]);
     expect(http).toMatchObject({ timeout: "120s", retries: { attempts: 2, perTryTimeout: "60s" } });
     const dr = at(run.one(DR).inputs, "spec");
     expect(dr.host).toBe("inference.genai.svc.cluster.local");
@@ -393,7 +397,7 @@ describe("InferenceService in the platform", () => {
       "genai-mesh-gateway",
     ]);
     const vs = run.one(VS);
-    expect(at(vs.inputs, "spec", "gateways")).toEqual(["istio-system/genai-gateway"]);
+    expect(at(vs.inputs, "spec", "gateways")).toEqual(["istio-system/genai-gateway", "mesh"]);
     expect(run.outputs).toMatchObject({ endpoint: "https://genai.example.internal", canaryWeight: 10 });
     expect(Object.keys(run.outputs.apiKeys as object)).toEqual(["default"]);
     const d = run.one(DEPLOYMENT, "genai-inference-stable");
