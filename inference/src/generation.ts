@@ -84,7 +84,8 @@ export async function runGeneration(
   const model = engine.info.model;
   const prepared = engine.prepare(job.prompt, job.params.maxTokens);
   deps.limiter.admit(request.tenant);
-  const end = deps.lifecycle.begin();
+  // In flight until the response is fully written (or abandoned), not just until the engine is done.
+  reply.raw.once("close", deps.lifecycle.begin());
 
   // Aborts on client disconnect (the response closes before it finished) or on the deadline.
   const client = new AbortController();
@@ -178,6 +179,5 @@ export async function runGeneration(
   } finally {
     span.end();
     reply.raw.off("close", onClose);
-    end();
   }
 }

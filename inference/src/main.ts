@@ -58,12 +58,19 @@ async function main(): Promise<void> {
     lifecycle.phase = "draining";
     logger.info({ signal, in_flight: lifecycle.active }, "draining: not ready, finishing in-flight requests");
     const drained = await lifecycle.waitIdle(config.shutdownGraceMs);
+    logger.info({ drained }, "in-flight work done");
     if (!drained) {
       logger.warn({ in_flight: lifecycle.active }, "grace period over: refusing queued requests");
       lifecycle.engine?.rejectQueued();
     }
-    await app.close();
+    // Nothing is in flight now: close the listener and every keep-alive socket (idle ones would otherwise
+    // hold close() open until their keep-alive timeout).
+    const closing = app.close();
+    app.server.closeAllConnections();
+    await closing;
+    logger.info("http server closed");
     await lifecycle.engine?.dispose();
+    logger.info("engine disposed");
     await tracing.shutdown();
     logger.info("shut down");
     process.exit(0);

@@ -58,7 +58,7 @@ function validationError(items: ValidationItem[], context: string | undefined): 
 export const errorsPlugin = globalPlugin("errors", async (app: FastifyInstance) => {
   app.setErrorHandler((err, request, reply) => {
     const apiErr = toApiError(err);
-    if (apiErr.status >= 500) request.log.error({ err }, "request failed");
+    if (apiErr.status === 500) request.log.error({ err }, "request failed");
     return sendError(reply, apiErr);
   });
   app.setNotFoundHandler((request, reply) =>
