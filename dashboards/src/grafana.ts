@@ -159,6 +159,9 @@ function layoutSection(section: Section, y: number, nextId: () => number, out: J
     const w = spec.width ?? 12;
     const h = spec.height ?? 8;
     if (w < 1 || w > GRID_WIDTH) throw new Error(`panel "${spec.title}": width ${w} is not within 1..24`);
+    // A horizontally repeated panel owns its row: Grafana divides the row between the copies.
+    if (spec.repeat && w !== GRID_WIDTH)
+      throw new Error(`panel "${spec.title}": a repeated panel must be 24 wide`);
     if (x + w > GRID_WIDTH) {
       rowY += rowHeight;
       x = 0;

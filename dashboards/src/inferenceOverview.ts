@@ -171,7 +171,8 @@ const throughput: PanelSpec[] = [
   },
 ];
 
-// Repeated once per selected track, so stable and canary sit side by side on the same axes.
+// Repeated once per selected track: Grafana splits the full-width row between the copies, so stable and
+// canary sit side by side.
 const sideBySide: PanelSpec[] = [
   {
     title: "Requests by status: $track",
@@ -179,6 +180,7 @@ const sideBySide: PanelSpec[] = [
     unit: "reqps",
     queries: [{ expr: sumRate("genai_requests_total", sel, ["status"], RATE_WINDOW), legend: "{{status}}" }],
     repeat: "track",
+    width: 24,
   },
   {
     title: "Latency p95: $track",
@@ -190,6 +192,7 @@ const sideBySide: PanelSpec[] = [
       { expr: quantile(0.95, "genai_inter_token_latency_seconds", sel, [], RATE_WINDOW), legend: "ITL" },
     ],
     repeat: "track",
+    width: 24,
   },
 ];
 

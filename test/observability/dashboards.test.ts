@@ -105,7 +105,11 @@ describe.each(dashboards.map((d) => [d.name, d] as const))("dashboard %s", (_nam
   it("uses only variables it defines (and repeats over one)", () => {
     const defined = new Set(variables.map((v) => v.name));
     for (const panel of dataPanels) {
-      if (panel.repeat) expect(defined.has(panel.repeat), panel.title).toBe(true);
+      if (panel.repeat) {
+        expect(defined.has(panel.repeat), panel.title).toBe(true);
+        // Grafana splits a horizontally repeated panel's row between the copies: it must own the row.
+        expect(panel.gridPos?.w, panel.title).toBe(24);
+      }
       const texts = [panel.title ?? "", ...(panel.targets ?? []).map((t) => t.expr ?? "")];
       for (const text of texts) {
         for (const match of text.matchAll(/\$\{?([a-zA-Z_][a-zA-Z0-9_]*)\}?/g)) {
