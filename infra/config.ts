@@ -159,9 +159,10 @@ const backupsSchema = z.strictObject({
   /** Install Velero with the S3-compatible location below (credentials: `genai:backupsCredentials`, secret). */
   enabled: z.boolean(),
   s3: z.strictObject({
-    bucket: z.string().min(3),
-    /** e.g. https://minio.backup.internal:9000 */
-    endpoint: url,
+    /** No default: required while backups are enabled. */
+    bucket: z.string().min(3).optional(),
+    /** e.g. https://minio.backup.internal:9000. No default: required while backups are enabled. */
+    endpoint: url.optional(),
     region: z.string().min(1),
     prefix: z.string().min(1).optional(),
     insecureSkipTlsVerify: z.boolean(),
@@ -352,8 +353,6 @@ const base: ClusterSettings = {
   backups: {
     enabled: false,
     s3: {
-      bucket: "genai-backups",
-      endpoint: "https://s3.backup.local",
       region: "minio",
       insecureSkipTlsVerify: false,
     },
@@ -521,6 +520,11 @@ function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets)
       `${CONFIG_NAMESPACE}:backupsCredentials: required while genai:backups.enabled is true ` +
         `(pulumi config set --secret --path 'genai:backupsCredentials.accessKeyId' ...; same for secretAccessKey)`,
     );
+  }
+  for (const key of ["bucket", "endpoint"] as const) {
+    if (settings.backups.enabled && !settings.backups.s3[key]) {
+      problems.push(`${CONFIG_NAMESPACE}:backups.s3.${key}: required while genai:backups.enabled is true`);
+    }
   }
   if (
     settings.tracing.enabled &&

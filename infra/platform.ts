@@ -207,7 +207,11 @@ export class GenAIPlatform extends pulumi.ComponentResource {
           provider,
           charts,
           namespace: names.backups,
-          s3: b.s3,
+          s3: {
+            ...b.s3,
+            bucket: required(b.s3.bucket, "backups.s3.bucket"),
+            endpoint: required(b.s3.endpoint, "backups.s3.endpoint"),
+          },
           credentials,
           fileSystemBackup: b.fileSystemBackup,
           schedules: b.schedules,
@@ -269,6 +273,12 @@ export class GenAIPlatform extends pulumi.ComponentResource {
       otlpEndpoint: this.otlpEndpoint,
     });
   }
+}
+
+/** A value parseConfig guarantees (its cross-key rules); a clear error if a caller built the config by hand. */
+function required<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`genai:${key} is required while genai:backups.enabled is true`);
+  return value;
 }
 
 function providerFor(name: string, config: PlatformConfig, parent: pulumi.Resource): k8s.Provider {

@@ -5,8 +5,8 @@ import { CHARTS, IMAGES, installChart, present } from "./charts.js";
 import { childOptions, type ClusterComponentArgs } from "./common.js";
 
 export interface BackupsArgs extends ClusterComponentArgs {
-  /** S3-compatible location: bucket, endpoint, region, prefix. Default: genai:backups.s3 (set it per stack). */
-  readonly s3: BackupsConfig["s3"];
+  /** S3-compatible location: bucket, endpoint, region, prefix. Required (genai:backups.s3). */
+  readonly s3: S3Location;
   /** Access key of the location (secret). Required. */
   readonly credentials: pulumi.Input<{ accessKeyId: string; secretAccessKey: string }>;
   /** Back up pod volumes with the node agent (kopia, incremental). Default: true. */
@@ -23,6 +23,16 @@ export interface BackupsArgs extends ClusterComponentArgs {
   readonly serviceMonitor?: boolean;
   /** What must exist first (e.g. the monitoring CRDs). Default: none. */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** An S3-compatible bucket (MinIO, Ceph RGW, ...). */
+export interface S3Location {
+  readonly bucket: string;
+  readonly endpoint: string;
+  /** Region name the store expects (MinIO: any, e.g. `minio`). */
+  readonly region: string;
+  readonly prefix?: string;
+  readonly insecureSkipTlsVerify: boolean;
 }
 
 /** Kinds that make up "the observability configs" in the frequent backup. */

@@ -5,7 +5,16 @@ import { ConfigError } from "../../infra/configError.js";
 import { runProgram } from "./support/program.js";
 import { PROD_SECRETS } from "./support/fixtures.js";
 
-const prod = (raw: Record<string, unknown> = {}) => parseConfig({ ...PROD_SECRETS, ...raw }, "prod");
+/** A prod config as Pulumi.prod.yaml would give it (a backup location and its credentials), plus `raw`. */
+const prod = (raw: Record<string, unknown> = {}) =>
+  parseConfig(
+    {
+      ...PROD_SECRETS,
+      backups: { s3: { bucket: "genai-backups", endpoint: "https://s3.test:9000" } },
+      ...raw,
+    },
+    "prod",
+  );
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
@@ -146,8 +155,13 @@ describe("bad values fail with the key and what is allowed", () => {
 });
 
 describe("rules across keys", () => {
-  it("backups need credentials", () => {
+  it("backups need credentials and a location", () => {
     expect(errorOf(() => parseConfig({}, "prod")).message).toContain("genai:backupsCredentials: required");
+    const err = errorOf(() =>
+      parseConfig({ ...PROD_SECRETS, backups: { s3: { region: "minio" } } }, "prod"),
+    ).message;
+    expect(err).toContain("genai:backups.s3.bucket: required");
+    expect(err).toContain("genai:backups.s3.endpoint: required");
   });
 
   it("Elasticsearch traces need the logging cluster or an elasticsearchUrl", () => {
