@@ -32,7 +32,8 @@ export function resolveImage(
       context: { location: path.resolve(projectRoot, b.context) },
       dockerfile: { location: path.resolve(projectRoot, b.context, "Dockerfile") },
       platforms: [b.platform],
-      buildArgs: { GPU: b.cuda ? "cuda" : "cpu" },
+      // inference/Dockerfile: `runtime` is the CPU image, `runtime-cuda` the CUDA one.
+      target: b.cuda ? "runtime-cuda" : "runtime",
       tags: [`${repository}:${b.tag}`],
       // An `exports` entry (rather than `push: true`) is what carries `insecure` for plain-HTTP on-prem registries.
       push: false,

@@ -3,7 +3,8 @@ export type Track = "stable" | "canary";
 
 /** Label keys shared by the Deployments, Service, DestinationRule subsets, PDBs and the ServiceMonitor. */
 export const TRACK_LABEL = "track";
-export const APP_PORT = 8080;
+/** The server image's port (inference/Dockerfile `EXPOSE`). */
+export const APP_PORT = 8000;
 export const APP_PORT_NAME = "http";
 
 /** Labels every object of the service carries (app.kubernetes.io/*). */

@@ -33,6 +33,8 @@ describe("InferenceService under dev", () => {
     const run = await runWorkload("dev");
     const image = run.one("docker-build:index:Image");
     expect(at(image.inputs, "exports", 0, "registry")).toMatchObject({ push: true, insecure: true });
+    expect(image.inputs.target).toBe("runtime"); // the CPU stage of inference/Dockerfile
+    expect((await runWorkload("prod")).one("docker-build:index:Image").inputs.target).toBe("runtime-cuda");
     expect(server(run.one(DEPLOYMENT)).image).toBe(`localhost:5000/genai/inference@${DIGEST}`);
     expect(at(podOf(run.one(DEPLOYMENT)), "initContainers", 0, "image")).toBe(
       `localhost:5000/genai/inference@${DIGEST}`,
@@ -253,7 +255,7 @@ describe("InferenceService under prod", () => {
     }
   });
 
-  it("denies by default and admits only the gateway and Prometheus on 8080; egress only DNS, istiod, the model source", async () => {
+  it("denies by default and admits only the gateway and Prometheus on 8000; egress only DNS, istiod, the model source", async () => {
     const run = await runWorkload("prod");
     expect(at(run.one(NP, "inference-default-deny").inputs, "spec")).toEqual({
       podSelector: {},
@@ -273,7 +275,7 @@ describe("InferenceService under prod", () => {
             podSelector: { matchLabels: { istio: "ingressgateway" } },
           },
         ],
-        ports: [{ protocol: "TCP", port: 8080 }],
+        ports: [{ protocol: "TCP", port: 8000 }],
       },
       {
         from: [
@@ -282,7 +284,7 @@ describe("InferenceService under prod", () => {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
           },
         ],
-        ports: [{ protocol: "TCP", port: 8080 }],
+        ports: [{ protocol: "TCP", port: 8000 }],
       },
     ]);
     const egressPorts = spec.egress.map((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port));
@@ -416,7 +418,7 @@ describe("InferenceService in the platform", () => {
         matchLabels: at(run.one(NP, "genai-inference-server").inputs, "spec", "podSelector", "matchLabels"),
       },
       mtls: { mode: "STRICT" },
-      portLevelMtls: { "8080": { mode: "PERMISSIVE" } },
+      portLevelMtls: { "8000": { mode: "PERMISSIVE" } },
     });
   });
 });
