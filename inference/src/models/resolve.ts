@@ -42,7 +42,7 @@ const HOW_TO =
   "Provide a model: set MODEL to a local .gguf file or an hf:<user>/<repo>/<file>.gguf URI, " +
   "or run scripts/fetch-model.sh (or `node dist/fetch-model.js --dest <dir>`) to fill the cache.";
 
-const isRemote = (m: string): boolean =>
+export const isRemote = (m: string): boolean =>
   m.startsWith("hf:") || m.startsWith("https://") || m.startsWith("http://");
 
 async function isFile(path: string): Promise<boolean> {
