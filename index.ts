@@ -14,7 +14,7 @@ export const elasticsearchUrl = platform.logging?.elasticsearchUrl;
 export const kibanaUrl = platform.logging?.kibanaUrl;
 export const jaegerUrl = platform.tracing?.queryUrl;
 export const otlpEndpoint = platform.otlpEndpoint;
-export const gateway = platform.mesh?.gatewayRef;
+export const gateway = platform.gatewayRef;
 export const endpoint = platform.inference.endpoint;
 export const canaryWeight = platform.inference.canaryWeight;
 /** tenant -> API key (secret: `pulumi stack output apiKeys --show-secrets`). */

@@ -142,6 +142,11 @@ const tracingSchema = z.strictObject({
 const meshSchema = z.strictObject({
   /** Install Istio (base, istiod, ingress gateway). */
   enabled: z.boolean(),
+  /** `<namespace>/<name>` of an existing Istio Gateway the workload binds to while `enabled` is false. */
+  existingGateway: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected <namespace>/<name>")
+    .optional(),
   /** Mesh-wide PeerAuthentication mode. */
   mtls: z.enum(["STRICT", "PERMISSIVE"]),
   istiodReplicas: z.int().min(1).max(10),

@@ -36,6 +36,8 @@ export class GenAIPlatform extends pulumi.ComponentResource {
   public readonly backups?: Backups;
   /** Prometheus the platform scrapes into (installed or existing). */
   public readonly prometheusUrl?: pulumi.Output<string>;
+  /** `<namespace>/<name>` of the shared Istio Gateway (installed, or genai:mesh.existingGateway). */
+  public readonly gatewayRef?: pulumi.Output<string>;
   /** OTLP/HTTP endpoint for the workload's traces (installed Jaeger or genai:tracing.otlpEndpoint). */
   public readonly otlpEndpoint?: pulumi.Output<string>;
   /** The inference server (infra/workload): endpoint, canary weight, API keys (secret). */
@@ -189,6 +191,10 @@ export class GenAIPlatform extends pulumi.ComponentResource {
       );
     }
 
+    this.gatewayRef =
+      this.mesh?.gatewayRef ??
+      (config.mesh.existingGateway ? pulumi.output(config.mesh.existingGateway) : undefined);
+
     // ---- Backups ------------------------------------------------------------------------------------
     if (config.backups.enabled) {
       const b = config.backups;
@@ -236,7 +242,7 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         // Prometheus is outside the mesh: let it scrape the server port in plaintext under STRICT mTLS.
         plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
-        ...(this.mesh ? { sharedGateway: { name: this.mesh.gatewayRef, https: true } } : {}),
+        ...(this.gatewayRef ? { sharedGateway: { name: this.gatewayRef, https: true } } : {}),
         ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
         istiod: { namespace: names.mesh, podLabels: { app: "istiod" } },
         prometheus: { namespace: names.monitoring, podLabels: { "app.kubernetes.io/name": "prometheus" } },

@@ -368,6 +368,26 @@ describe("Mesh", () => {
   });
 });
 
+describe("an existing Istio instead of the Mesh component", () => {
+  it("binds the workload to genai:mesh.existingGateway", async () => {
+    const run = await runProgram("dev", {
+      overrides: { mesh: { enabled: false, existingGateway: "ingress/shared-gw" } },
+    });
+    expect(run.all("genai:cluster:Mesh")).toHaveLength(0);
+    expect(run.outputs.gateway).toBe("ingress/shared-gw");
+    const gateways = run
+      .all("kubernetes:networking.istio.io/v1:VirtualService")
+      .flatMap((r) => at(r.inputs, "spec", "gateways") as string[]);
+    expect(gateways).toContain("ingress/shared-gw");
+  });
+
+  it("refuses a malformed reference", async () => {
+    await expect(
+      runProgram("dev", { overrides: { mesh: { enabled: false, existingGateway: "shared-gw" } } }),
+    ).rejects.toThrow(/genai:mesh\.existingGateway: expected <namespace>\/<name>/);
+  });
+});
+
 describe("Backups", () => {
   it("Velero points at the S3-compatible location from config, credentials in a secret Secret", () => {
     const release = prod.one(RELEASE, "genai-backups-velero");
