@@ -103,7 +103,6 @@ async function benchServer(): Promise<Map<number, Run>> {
     SEQUENCES: String(SEQUENCES),
     CONTEXT_SIZE: String(CONTEXT),
     THREADS: String(THREADS),
-    LOG_LEVEL: "warn",
     MODEL: MODEL_PATH,
   });
   const results = new Map<number, Run>();

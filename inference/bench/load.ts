@@ -19,7 +19,6 @@ async function main() {
   const server = await startTestServer({
     SEQUENCES: String(SEQUENCES),
     QUEUE_SIZE: String(QUEUE),
-    LOG_LEVEL: "warn",
     THREADS: process.env.THREADS ?? "1",
   });
   const models = await fetch(`${server.url}/v1/models`, {

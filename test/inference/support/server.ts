@@ -2,6 +2,7 @@
 // a random port, and waits until /ready answers 200. Used by the inference and observability suites.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,16 +22,29 @@ export interface TestServer {
   exited: Promise<number | null>;
 }
 
+/** A port that was free a moment ago (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
 /**
  * Defaults suited to a small CI machine: one CPU thread (llama.cpp's spinning thread pool collapses when
  * cores are oversubscribed), 4 sequences of 1024 tokens, one API key for tenant "test". `env` overrides.
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const apiKey = `sk-test-${randomBytes(16).toString("hex")}`;
+  const port = env.PORT ?? String(await freePort());
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: "127.0.0.1",
-    PORT: "0",
+    PORT: port,
     THREADS: "1",
     SEQUENCES: "4",
     CONTEXT_SIZE: "1024",
@@ -45,31 +59,16 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  let onUrl: (url: string) => void = () => undefined;
-  const urlPromise = new Promise<string>((res) => (onUrl = res));
   const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (line === "") continue;
-      logs.push(line);
-      if (line.includes('"event":"listening"')) {
-        const url = (JSON.parse(line) as { url?: string }).url;
-        if (url) onUrl(url);
-      }
-    }
+    for (const line of chunk.toString("utf8").split("\n")) if (line !== "") logs.push(line);
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
   const fail = (why: string) => new Error(`${why}\n--- server log (tail) ---\n${logs.slice(-30).join("\n")}`);
 
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 150_000;
-  const url = await Promise.race([
-    urlPromise,
-    exited.then((code) => Promise.reject(fail(`server exited with code ${code} before listening`))),
-    new Promise<never>((_, rej) =>
-      setTimeout(() => rej(fail("server did not listen within 150 s")), 150_000).unref(),
-    ),
-  ]);
   let ready = false;
   while (!ready && Date.now() < deadline && child.exitCode === null) {
     ready = await fetch(`${url}/ready`).then(
@@ -80,7 +79,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   }
   if (!ready) {
     child.kill("SIGKILL");
-    throw fail("server did not become ready");
+    throw fail(
+      child.exitCode === null
+        ? "server did not become ready within 150 s"
+        : `server exited (${child.exitCode})`,
+    );
   }
 
   const close = async () => {
