@@ -32,16 +32,21 @@ export function isPinnedImageRef(ref: string): boolean {
   return /^[\w][\w.-]{0,127}$/.test(tag) && tag !== "latest";
 }
 
-const prebuiltImage = z.strictObject({
-  /** e.g. `registry.local:5000/genai/inference:0.1.0@sha256:...`; must not be `latest` or untagged. */
-  ref: z.string().refine(isPinnedImageRef, "must be pinned by @sha256 digest or a tag other than latest"),
-  /** Name of an existing `kubernetes.io/dockerconfigjson` Secret in the namespace to pull with. */
-  pullSecretName: dnsLabel.optional(),
-});
+const imageRef = z
+  .string()
+  .refine(isPinnedImageRef, "must be pinned by @sha256 digest or a tag other than latest");
+/** Name of an existing `kubernetes.io/dockerconfigjson` Secret in the namespace to pull with. */
+const pullSecretName = dnsLabel.optional();
 
-const builtImage = z.strictObject({
+/**
+ * Where the server image comes from: `ref` (a prebuilt image) when set, otherwise a build of `build.context`. Both
+ * merge key by key with the preset, so `image.build.registry` alone moves the build to another registry.
+ */
+export const imageSchema = z.strictObject({
+  /** e.g. `harbor.corp.example/genai/inference:0.1.0@sha256:...`; not `latest`, not untagged. Default: unset (build). */
+  ref: imageRef.optional(),
   build: z.strictObject({
-    /** Registry host[:port], e.g. `registry.local:5000` or `harbor.corp.example`. */
+    /** Registry host[:port], e.g. `localhost:5000` or `harbor.corp.example`. */
     registry: z.string().min(1),
     /** Repository inside the registry, e.g. `genai/inference`. */
     repository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "expected a lowercase repository path"),
@@ -54,20 +59,20 @@ const builtImage = z.strictObject({
       .refine((t) => t !== "latest", "must not be latest"),
     /** Push to the registry (the Deployment needs the pushed digest). */
     push: z.boolean(),
-    /** Build the CUDA variant of the server (Dockerfile build-arg). */
+    /** Build the CUDA stage (`runtime-cuda`) of inference/Dockerfile instead of the CPU one (`runtime`). */
     cuda: z.boolean(),
-    /** Target platform, e.g. `linux/amd64`. */
+    /** Target platform. */
     platform: z.enum(["linux/amd64", "linux/arm64"]),
     /** Registry user; the password comes from the `registryPassword` component arg (a Pulumi secret). */
     username: z.string().min(1).optional(),
-    /** Mark the registry as plain HTTP (common for on-prem registries without TLS). */
+    /** Plain-HTTP registry (common on-prem without TLS). */
     insecure: z.boolean(),
   }),
-  pullSecretName: dnsLabel.optional(),
+  pullSecretName,
 });
 
-/** Where the server image comes from: a prebuilt reference, or a build from `inference/`. Replaced as a whole. */
-export const imageSchema = z.union([prebuiltImage, builtImage]);
+/** A canary runs a prebuilt image (the stable image when unset). Replaced as a whole. */
+export const canaryImageSchema = z.strictObject({ ref: imageRef, pullSecretName });
 
 /** The model the server loads. Replaced as a whole when a canary names its own. */
 export const modelSchema = z.strictObject({
@@ -131,7 +136,7 @@ const resolvedSchema = z
       /** Percent of traffic sent to the canary (0-100); 0 is a rollback. */
       weight: z.int().min(0).max(100),
       /** Canary image; the stable image when unset. */
-      image: imageSchema.optional(),
+      image: canaryImageSchema.optional(),
       /** Canary model; the stable model when unset. */
       model: modelSchema.optional(),
       replicas: replicasSchema,
@@ -233,12 +238,12 @@ type DeepPartial<T> = T extends readonly unknown[]
   : T extends object
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;
-/** What a stack may write under `genai:inference`: any subset of InferenceConfig (images and models as a whole). */
+/** What a stack may write under `genai:inference`: any subset of InferenceConfig (models and the canary image as a whole). */
 export type InferenceConfigInput = DeepPartial<InferenceConfig>;
 
 /**
  * Strict schema of `genai:inference` as written in Pulumi.<stack>.yaml: every field optional, unknown keys refused.
- * Objects merge key by key with the preset; images, models, arrays and maps replace the preset's value.
+ * Objects merge key by key with the preset; models, the canary image, arrays and maps replace the preset's value.
  */
 export const inferenceConfigSchema = deepPartialSchema(
   resolvedSchema,
@@ -256,24 +261,19 @@ const GPU_NODES = {
   tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" as const, effect: "NoSchedule" as const }],
 };
 
-/** Build `inference/` and push it to a registry beside the cluster (override `registry` for yours). */
-function buildFromSource(cuda: boolean): InferenceConfig["image"] {
-  return {
+const base: InferenceConfig = {
+  image: {
     build: {
       registry: "localhost:5000",
       repository: "genai/inference",
       context: "inference",
       tag: "0.1.0",
       push: true,
-      cuda,
+      cuda: false,
       platform: "linux/amd64",
       insecure: true,
     },
-  };
-}
-
-const base: InferenceConfig = {
-  image: buildFromSource(false),
+  },
   model: DEFAULT_MODEL,
   modelCache: { size: "2Gi", accessMode: "ReadWriteOnce" },
   gpu: { enabled: false, count: 1, resourceName: "nvidia.com/gpu", ...GPU_NODES },
@@ -327,7 +327,7 @@ const base: InferenceConfig = {
 export const INFERENCE_PRESETS: Readonly<Record<Environment, InferenceConfigInput>> = {
   dev: {},
   prod: {
-    image: buildFromSource(true),
+    image: { build: { cuda: true } },
     gpu: { enabled: true },
     resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "4", memory: "8Gi" } },
     modelCache: { size: "10Gi", accessMode: "ReadWriteMany" },
@@ -367,13 +367,11 @@ export function resolveInferenceConfig(raw: unknown, env: Environment): Inferenc
  * other way to pin it. (Images built by the stack are pinned by their pushed digest anyway.)
  */
 function requireDigests(c: InferenceConfig): void {
-  const images: [string, InferenceConfig["image"] | undefined][] = [
-    ["image.ref", c.image],
-    ["canary.image.ref", c.canary.image],
+  const refs: [string, string | undefined][] = [
+    ["image.ref", c.image.ref],
+    ["canary.image.ref", c.canary.image?.ref],
   ];
-  const unpinned = images.filter(
-    ([, image]) => image !== undefined && "ref" in image && !image.ref.includes("@sha256:"),
-  );
+  const unpinned = refs.filter(([, ref]) => ref !== undefined && !ref.includes("@sha256:"));
   if (unpinned.length > 0) {
     throw new ConfigError(
       `invalid stack configuration:\n${unpinned

@@ -12,9 +12,9 @@ export interface ResolvedImage {
 }
 
 /**
- * A prebuilt reference is used as given (isPinnedImageRef has refused `latest` and untagged ones); a build from
- * source runs BuildKit through @pulumi/docker-build and the Deployment pins `<repository>@<digest>`, so a rebuilt
- * image under the same tag still rolls the pods.
+ * A prebuilt reference is used as given (isPinnedImageRef has refused `latest` and untagged ones); otherwise
+ * BuildKit builds the image through @pulumi/docker-build and the Deployment pins `<repository>@<digest>`, so a
+ * rebuilt image under the same tag still rolls the pods.
  */
 export function resolveImage(
   name: string,
@@ -23,7 +23,7 @@ export function resolveImage(
   projectRoot: string,
   opts: pulumi.CustomResourceOptions,
 ): ResolvedImage {
-  if ("ref" in image) return { ref: pulumi.output(image.ref), version: versionOf(image.ref) };
+  if (image.ref !== undefined) return prebuiltImage(image.ref);
   const b = image.build;
   const repository = `${b.registry}/${b.repository}`;
   const built = new dockerBuild.Image(
@@ -57,6 +57,11 @@ export function resolveImage(
   // Without a push there is no registry digest; the tag is then all a node can pull (or find preloaded).
   const ref = built.digest.apply((digest) => (digest ? `${repository}@${digest}` : `${repository}:${b.tag}`));
   return { ref, version: b.tag };
+}
+
+/** A prebuilt image, used as given. */
+export function prebuiltImage(ref: string): ResolvedImage {
+  return { ref: pulumi.output(ref), version: versionOf(ref) };
 }
 
 /** The tag of a reference (or `digest` when pinned only by digest), usable as a label value. */

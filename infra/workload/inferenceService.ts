@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createTrackHpa } from "./autoscaling.js";
 import type { InferenceConfig } from "./config.js";
 import { createTrackDeployment } from "./deployment.js";
-import { resolveImage, type ResolvedImage } from "./image.js";
+import { prebuiltImage, resolveImage, type ResolvedImage } from "./image.js";
 import { commonLabels, type Track } from "./labels.js";
 import { createModelCache, type ModelConfig } from "./modelCache.js";
 import { createScrapePeerAuthentication, createServiceMonitor } from "./monitoring.js";
@@ -102,6 +102,7 @@ export class InferenceService extends pulumi.ComponentResource {
 interface TrackPlan {
   readonly track: Track;
   readonly image: ResolvedImage;
+  readonly pullSecretName: pulumi.Input<string> | undefined;
   readonly model: ModelConfig;
   readonly replicas: { readonly min: number; readonly max: number };
 }
@@ -115,15 +116,21 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
   const tracingEndpoint = args.tracingEndpoint ?? c.tracingEndpoint;
 
   const stableImage = resolveImage(`${name}-image`, c.image, args.registryPassword, projectRoot, { parent });
-  const tracks: TrackPlan[] = [{ track: "stable", image: stableImage, model: c.model, replicas: c.replicas }];
+  const stablePull = imagePullSecret(name, args, opts);
+  const tracks: TrackPlan[] = [
+    { track: "stable", image: stableImage, pullSecretName: stablePull, model: c.model, replicas: c.replicas },
+  ];
   if (c.canary.enabled) {
-    const image = c.canary.image
-      ? resolveImage(`${name}-canary-image`, c.canary.image, args.registryPassword, projectRoot, { parent })
-      : stableImage;
-    tracks.push({ track: "canary", image, model: c.canary.model ?? c.model, replicas: c.canary.replicas });
+    const own = c.canary.image;
+    tracks.push({
+      track: "canary",
+      image: own ? prebuiltImage(own.ref) : stableImage,
+      pullSecretName: own ? own.pullSecretName : stablePull,
+      model: c.canary.model ?? c.model,
+      replicas: c.canary.replicas,
+    });
   }
 
-  const pullSecretName = imagePullSecret(name, args, opts);
   const apiKeys = createApiKeys(name, ns, c.apiKeys.tenants, c.apiKeys.length, opts);
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     name,
@@ -156,7 +163,7 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
         serviceAccountName: serviceAccount.metadata.name,
         apiKeysSecretName: apiKeys.secret.metadata.name,
         apiKeysSecretKey: apiKeys.secretKey,
-        ...(pullSecretName !== undefined ? { imagePullSecretName: pullSecretName } : {}),
+        ...(t.pullSecretName !== undefined ? { imagePullSecretName: t.pullSecretName } : {}),
         ...(tracingEndpoint !== undefined ? { tracingEndpoint } : {}),
       },
       opts,
@@ -225,7 +232,7 @@ function imagePullSecret(
 ): pulumi.Input<string> | undefined {
   const image = args.config.image;
   if (image.pullSecretName !== undefined) return image.pullSecretName;
-  if ("build" in image && image.build.username !== undefined && args.registryPassword !== undefined) {
+  if (image.ref === undefined && image.build.username !== undefined && args.registryPassword !== undefined) {
     return createPullSecret(
       name,
       args.namespace,

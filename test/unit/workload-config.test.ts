@@ -29,7 +29,18 @@ describe("genai:inference config", () => {
     );
     expect(cfg.canary).toMatchObject({ enabled: true, weight: 50, replicas: { min: 1, max: 4 } });
     expect(cfg.replicas).toEqual({ min: 3, max: 30 });
-    expect(cfg.image).toEqual({ ref: PINNED });
+    expect(cfg.image.ref).toBe(PINNED);
+  });
+
+  it("moves the build to another registry with one key; a ref replaces the build", () => {
+    const cfg = resolveInferenceConfig({ image: { build: { registry: "harbor.corp.example" } } }, "prod");
+    expect(cfg.image.ref).toBeUndefined();
+    expect(cfg.image.build).toMatchObject({
+      registry: "harbor.corp.example",
+      repository: "genai/inference",
+      cuda: true,
+    });
+    expect(resolveInferenceConfig({}, "ci").image.ref).toBe("localhost:5000/genai/inference:0.1.0");
   });
 
   it("names the key and the allowed values for bad input", () => {
@@ -57,7 +68,7 @@ describe("genai:inference config", () => {
     expect(
       resolveInferenceConfig({ image: { ref: `${ref}@sha256:${"e".repeat(64)}` } }, "prod").image,
     ).toHaveProperty("ref");
-    expect(resolveInferenceConfig({ image: { ref } }, "dev").image).toEqual({ ref });
+    expect(resolveInferenceConfig({ image: { ref } }, "dev").image.ref).toBe(ref);
   });
 
   it("refuses latest and untagged prebuilt images", () => {

@@ -341,6 +341,18 @@ describe("InferenceService under prod", () => {
     });
   });
 
+  it("runs a canary with its own image and pull Secret while stable keeps the built one", async () => {
+    const ref = `harbor.corp.example/genai/inference:0.2.0@sha256:${"a".repeat(64)}`;
+    const run = await runWorkload("prod", { canary: { image: { ref, pullSecretName: "harbor-pull" } } });
+    const canary = run.one(DEPLOYMENT, "inference-canary");
+    expect(server(canary).image).toBe(ref);
+    expect(podOf(canary).imagePullSecrets).toEqual([{ name: "harbor-pull" }]);
+    expect(at(canary.inputs, "metadata", "labels", "app.kubernetes.io/version")).toBe("0.2.0");
+    expect(server(run.one(DEPLOYMENT, "inference-stable")).image).toBe(
+      `localhost:5000/genai/inference@${DIGEST}`,
+    );
+  });
+
   it("gives a canary with its own model its own cache", async () => {
     const model = {
       uri: "https://models.corp.example/other.gguf",
