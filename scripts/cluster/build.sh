@@ -7,7 +7,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=scripts/cluster/lib.sh
 . "$here/lib.sh"
 
 command -v go >/dev/null || die "go is required to build the control plane (go >= 1.24; apt-get install golang-go or a Go toolchain)"

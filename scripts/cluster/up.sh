@@ -176,6 +176,16 @@ options:
   nodeIP: 10.0.0.1
   serverAddress: 127.0.0.1:$KWOK_PORT
   nodeLeaseDurationSeconds: 40
+  # kwok applies its documented defaults only to flags, not to a config file: spell them out.
+  nodeLeaseParallelism: 4
+  nodePlayStageParallelism: 4
+  podPlayStageParallelism: 4
+  podsOnNodeSyncParallelism: 1
+  enablePodsOnNodeSyncListPager: true
+  enablePodsOnNodeSyncStreamWatch: false
+  # No exec/logs/port-forward/pprof endpoints: nothing needs them.
+  enableDebuggingHandlers: false
+  enableProfilingHandler: false
 EOF
   for f in "$kwok_stages"/*.yaml; do
     echo "---"
