@@ -18,7 +18,9 @@ import { collectEvents, type StackReport } from "./report.js";
 
 /** Passphrase of the throw-away backend only: nothing it encrypts outlives the run. */
 const PASSPHRASE = "genai-preview-throwaway";
-const policyPack = path.join(repoRoot, "infra/policy");
+const policyPackDir = path.join(repoRoot, "infra/policy");
+/** The pack as an executable analyzer plugin (see the comment in that file for why not the directory). */
+const policyPack = path.join(repoRoot, "scripts/preview/policy-pack");
 /**
  * Stand-ins for the Terraform-bridged random and tls providers, which cannot be built here (docs/engine.md).
  * They go on the CLI's PATH for this run only, never through scripts/tools/env.sh.
@@ -37,8 +39,8 @@ const PREVIEW_ONLY_SECRETS: Record<string, object> = {
 async function main(stackName: string, workDir: string): Promise<StackReport> {
   const provider = checkKubernetesProvider();
   if (provider.warning) console.error(provider.warning);
-  if (!existsSync(path.join(policyPack, "PulumiPolicy.yaml"))) {
-    throw new Error(`no policy pack at ${policyPack} (PulumiPolicy.yaml missing)`);
+  if (!existsSync(path.join(policyPackDir, "PulumiPolicy.yaml"))) {
+    throw new Error(`no policy pack at ${policyPackDir} (PulumiPolicy.yaml missing)`);
   }
 
   rmSync(workDir, { recursive: true, force: true });

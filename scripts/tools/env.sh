@@ -16,10 +16,8 @@ for spec in "pulumi $PULUMI_VERSION pulumi" "kubernetes $K8S_PROVIDER_VERSION pu
   [ -x "$dir/$bin" ] || die "$bin $version is not built: run scripts/tools/build.sh $name"
   path="$path$dir:"
 done
-# plugins/ holds the policy-pack analyzer launcher that the CLI looks up on PATH.
-path="$path$tools_dir/plugins"
 
-printf '%sPATH=%s:%s\n' "$prefix" "$path" "$PATH"
+printf '%sPATH=%s%s\n' "$prefix" "$path" "$PATH"
 # Plugins come from PATH only: never download one, never phone home.
 printf '%sPULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n' "$prefix"
 printf '%sPULUMI_SKIP_UPDATE_CHECK=true\n' "$prefix"
