@@ -1,5 +1,5 @@
 // Which engine pieces the preview runs, and whether they match the npm SDKs the program was written against.
-import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { accessSync, constants, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,16 +30,29 @@ export function npmVersion(name: string, root = repoRoot): string {
   return version;
 }
 
-/** The value a Go binary was linked with by `-X <variable>=<value>`, read from its build info by `go version -m`. */
-export function linkedVersion(binary: string, variable: string): string {
-  const info = execFileSync("go", ["version", "-m", binary], { encoding: "utf8" });
-  const escaped = variable.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  const m = new RegExp(`-X ${escaped}=(\\S+?)["'\\s]`).exec(info);
-  if (!m?.[1])
-    throw new Error(
-      `${binary} was not linked with -X ${variable}=...; rebuild it with scripts/tools/build.sh`,
-    );
-  return m[1];
+/**
+ * The version scripts/tools/build.sh stamped beside a binary (`<tool dir>/VERSION`), after checking that the stamp
+ * records this very binary's sha256 (the builds use -trimpath, which keeps -ldflags out of Go's build info).
+ */
+export function stampedVersion(binary: string): string {
+  const stampFile = path.join(path.dirname(binary), "..", "VERSION");
+  const fail = (why: string) => new Error(`${binary}: ${why}; rebuild it with scripts/tools/build.sh`);
+  let stamp: string;
+  try {
+    stamp = readFileSync(stampFile, "utf8");
+  } catch {
+    throw fail(`no build stamp at ${stampFile}`);
+  }
+  const fields = new Map(
+    stamp.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+  const version = fields.get("version");
+  const sha = fields.get(`sha256:${path.basename(binary)}`);
+  if (!version || !sha) throw fail(`the stamp ${stampFile} does not record it`);
+  if (createHash("sha256").update(readFileSync(binary)).digest("hex") !== sha) {
+    throw fail(`the binary differs from the one stamped in ${stampFile}`);
+  }
+  return version;
 }
 
 /** Absolute path of an executable on PATH. */
@@ -73,10 +86,7 @@ export interface ProviderCheck {
 export function checkKubernetesProvider(
   pins = toolPins(),
   npm = npmVersion("@pulumi/kubernetes"),
-  plugin = linkedVersion(
-    onPath("pulumi-resource-kubernetes"),
-    "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version",
-  ),
+  plugin = stampedVersion(onPath("pulumi-resource-kubernetes")),
 ): ProviderCheck {
   const pinned = pin(pins, "K8S_PROVIDER_VERSION");
   if (plugin !== pinned) {

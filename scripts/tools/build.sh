@@ -39,6 +39,7 @@ build_pulumi() {
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
     -o "$tmp/bin/pulumi" ./cmd/pulumi)
   rm -rf "$tmp/src"
+  stamp "$tmp" "$PULUMI_VERSION" "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"
   finish_tool "$tmp" "$dir" "$start"
 }
 
@@ -60,6 +61,7 @@ build_kubernetes() {
     -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_PROVIDER_VERSION" \
     -o "$tmp/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes)
   rm -rf "$tmp/src"
+  stamp "$tmp" "$K8S_PROVIDER_VERSION" "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_PSEUDO"
   finish_tool "$tmp" "$dir" "$start"
 }
 
@@ -74,6 +76,7 @@ build_actionlint() {
     -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" \
     "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION" >"$tmp/build.log" 2>&1 ||
     die "building actionlint failed (log: $tmp/build.log)"
+  stamp "$tmp" "$ACTIONLINT_VERSION" "github.com/rhysd/actionlint@v$ACTIONLINT_VERSION"
   finish_tool "$tmp" "$dir" "$start"
 }
 

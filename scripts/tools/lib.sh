@@ -49,6 +49,15 @@ go_build() {
   fi
 }
 
+# stamp TMPDIR VERSION SOURCE: record what was built in TMPDIR/VERSION, with each binary's sha256 so a
+# check can tell the stamp belongs to the binary (-trimpath keeps -ldflags out of Go's build info).
+stamp() {
+  {
+    printf 'version=%s\nsource=%s\n' "$2" "$3"
+    (cd "$1/bin" && sha256sum -- *) | sed 's/^\([0-9a-f]*\)  \(.*\)$/sha256:\2=\1/'
+  } >"$1/VERSION"
+}
+
 # finish_tool TMPDIR DIR START: move a finished build into place and report how long it took.
 finish_tool() {
   rm -rf "$2" && mv "$1" "$2"

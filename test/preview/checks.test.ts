@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { badName, type Manifest, plaintextSecrets, readManifests } from "../../scripts/preview/manifests.js";
-import { checkKubernetesProvider, toolPins } from "../../scripts/preview/versions.js";
+import { checkKubernetesProvider, stampedVersion, toolPins } from "../../scripts/preview/versions.js";
 
 describe("checkKubernetesProvider", () => {
   const pins = { K8S_PROVIDER_VERSION: "4.25.0-alpha.1+abc", K8S_NPM_ACCEPTED_MISMATCH: "4.32.0" };
@@ -33,6 +33,29 @@ describe("checkKubernetesProvider", () => {
     const real = toolPins();
     expect(real.PULUMI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
     expect(real.K8S_PROVIDER_VERSION).toBeTruthy();
+  });
+});
+
+describe("stampedVersion", () => {
+  const tool = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tool-"));
+    mkdirSync(path.join(dir, "bin"));
+    const bin = path.join(dir, "bin", "plugin");
+    writeFileSync(bin, "binary");
+    // sha256 of "binary"
+    const sha = "9a3a45d01531a20e89ac6ae10b0b0beb0492acd7216a368aa062d1a5fecaf9cd";
+    writeFileSync(path.join(dir, "VERSION"), `version=1.2.3\nsource=mod@v1.2.3\nsha256:plugin=${sha}\n`);
+    return bin;
+  };
+
+  it("reads the version stamped for this binary", () => {
+    expect(stampedVersion(tool())).toBe("1.2.3");
+  });
+
+  it("rejects a binary that is not the stamped one", () => {
+    const bin = tool();
+    writeFileSync(bin, "another binary");
+    expect(() => stampedVersion(bin)).toThrow(/differs from the one stamped/);
   });
 });
 
