@@ -140,6 +140,8 @@ export class GenAIPlatform extends pulumi.ComponentResource {
             tracesInLoggingCluster && jaegerPassword
               ? [{ username: "jaeger", password: jaegerPassword, indices: [`${TRACE_INDEX_PREFIX}-*`] }]
               : [],
+          serviceMonitor: m.enabled,
+          dependsOn: monitoringCrds,
         },
         child,
       );
@@ -223,7 +225,7 @@ export class GenAIPlatform extends pulumi.ComponentResource {
           schedules: b.schedules,
           workloadNamespace: names.workload,
           observabilityNamespaces: observability,
-          serviceMonitor: monitoringCrds.length > 0,
+          serviceMonitor: m.enabled,
           dependsOn: monitoringCrds,
         },
         child,

@@ -79,6 +79,13 @@ export const CHARTS = {
     mode: "release",
     why: "its pods are injected by istiod at admission, so it must be applied (not only rendered) after istiod",
   },
+  elasticsearchExporter: {
+    repo: "https://prometheus-community.github.io/helm-charts",
+    chart: "prometheus-elasticsearch-exporter",
+    version: "7.0.0",
+    mode: "chart",
+    why: "a Deployment, Service and ServiceMonitor without hooks or CRDs: Pulumi previews and owns each object",
+  },
   velero: {
     repo: "https://vmware-tanzu.github.io/helm-charts",
     chart: "velero",

@@ -4,6 +4,7 @@ import { stringify as toYaml } from "yaml";
 import type { GpuOperatorConfig } from "../config.js";
 import { CHARTS, installChart } from "./charts.js";
 import { childOptions, type ClusterComponentArgs } from "./common.js";
+import { DCGM_CSV_KEY, dcgmMetricsCsv } from "./dcgmMetrics.js";
 
 export interface GpuOperatorArgs extends ClusterComponentArgs {
   /** Driver installed by the operator (pinned version) or preinstalled. Default: preinstalled. */
@@ -23,6 +24,8 @@ export interface GpuOperatorArgs extends ClusterComponentArgs {
 /** Name of the device plugin's sharing ConfigMap, and its one key. */
 const SHARING_CONFIG = "genai-gpu-sharing";
 const SHARING_KEY = "default";
+/** Name of the DCGM exporter's counters ConfigMap. */
+const DCGM_METRICS_CONFIG = "genai-dcgm-metrics";
 
 /** NVIDIA GPU operator: driver (managed or preinstalled), toolkit, device plugin with sharing, DCGM exporter. */
 export class GpuOperator extends pulumi.ComponentResource {
@@ -44,6 +47,16 @@ export class GpuOperator extends pulumi.ComponentResource {
             childOptions(this, args.provider),
           )
         : undefined;
+    const dcgmMetrics = args.dcgmExporter
+      ? new k8s.core.v1.ConfigMap(
+          `${name}-dcgm-metrics`,
+          {
+            metadata: { name: DCGM_METRICS_CONFIG, namespace: args.namespace },
+            data: { [DCGM_CSV_KEY]: dcgmMetricsCsv() },
+          },
+          childOptions(this, args.provider),
+        )
+      : undefined;
     this.release = installChart(
       `${name}-operator`,
       {
@@ -51,11 +64,12 @@ export class GpuOperator extends pulumi.ComponentResource {
         charts: args.charts ?? {},
         releaseName: "gpu-operator",
         namespace: args.namespace,
-        values: gpuOperatorValues(args, sharingConfig?.metadata.name),
+        values: gpuOperatorValues(args, sharingConfig?.metadata.name, dcgmMetrics?.metadata.name),
       },
       childOptions(this, args.provider, [
         ...(args.dependsOn ?? []),
         ...(sharingConfig ? [sharingConfig] : []),
+        ...(dcgmMetrics ? [dcgmMetrics] : []),
       ]),
     );
     this.registerOutputs({});
@@ -75,7 +89,12 @@ export function timeSlicingConfig(replicas: number): string {
 export interface GpuOperatorValues {
   driver: { enabled: boolean; version?: string };
   toolkit: { enabled: boolean };
-  dcgmExporter: { enabled: boolean; serviceMonitor: { enabled: boolean } };
+  dcgmExporter: {
+    enabled: boolean;
+    config?: { name: pulumi.Input<string> };
+    env?: { name: string; value: string }[];
+    serviceMonitor: { enabled: boolean; honorLabels: boolean };
+  };
   devicePlugin: { config?: { name: pulumi.Input<string>; default: string } };
   mig: { strategy: "single" | "mixed" };
   migManager: { enabled: boolean; config?: { default: string } };
@@ -86,12 +105,13 @@ export interface GpuOperatorValues {
 function gpuOperatorValues(
   args: GpuOperatorArgs,
   sharingConfig: pulumi.Input<string> | undefined,
+  dcgmMetricsConfig: pulumi.Input<string> | undefined,
 ): GpuOperatorValues {
   const mig = args.sharing.mode === "mig";
   return {
     driver: { enabled: args.driver.managed, version: args.driver.managed ? args.driver.version : undefined },
     toolkit: { enabled: args.toolkit },
-    dcgmExporter: { enabled: args.dcgmExporter, serviceMonitor: { enabled: args.dcgmExporter } },
+    dcgmExporter: dcgmExporterValues(args.dcgmExporter, dcgmMetricsConfig),
     devicePlugin: sharingConfig ? { config: { name: sharingConfig, default: SHARING_KEY } } : {},
     mig: { strategy: args.sharing.migStrategy },
     migManager: mig ? { enabled: true, config: { default: args.sharing.migConfig } } : { enabled: false },
@@ -99,5 +119,26 @@ function gpuOperatorValues(
     daemonsets: { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] },
     // GPU discovery (and so every operand) runs only on the selected nodes.
     "node-feature-discovery": { worker: { nodeSelector: args.nodeSelector } },
+  };
+}
+
+function dcgmExporterValues(
+  enabled: boolean,
+  metricsConfig: pulumi.Input<string> | undefined,
+): GpuOperatorValues["dcgmExporter"] {
+  if (!enabled || !metricsConfig)
+    return { enabled: false, serviceMonitor: { enabled: false, honorLabels: false } };
+  return {
+    enabled: true,
+    // Our counters CSV; setting env replaces the chart's list, so the listen and Kubernetes settings are repeated.
+    config: { name: metricsConfig },
+    env: [
+      { name: "DCGM_EXPORTER_LISTEN", value: ":9400" },
+      // Adds the pod, namespace and container using each GPU as labels.
+      { name: "DCGM_EXPORTER_KUBERNETES", value: "true" },
+      { name: "DCGM_EXPORTER_COLLECTORS", value: `/etc/dcgm-exporter/${DCGM_CSV_KEY}` },
+    ],
+    // Keep the exporter's pod/namespace labels (the GPU's user) instead of renaming them exported_pod/exported_namespace.
+    serviceMonitor: { enabled: true, honorLabels: true },
   };
 }

@@ -2,6 +2,8 @@ export * from "./alertmanager.js";
 export * from "./backups.js";
 export * from "./charts.js";
 export * from "./common.js";
+export * from "./dcgmMetrics.js";
+export * from "./elasticsearchExporter.js";
 export * from "./gpuOperator.js";
 export * from "./logging.js";
 export * from "./mesh.js";

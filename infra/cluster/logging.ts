@@ -4,6 +4,7 @@ import { stringify as toYaml } from "yaml";
 import type { LoggingConfig } from "../config.js";
 import { CHARTS, installChart, present } from "./charts.js";
 import { childOptions, type ClusterComponentArgs, serviceUrl } from "./common.js";
+import { installElasticsearchExporter } from "./elasticsearchExporter.js";
 import { selfSignedServerCert } from "./tls.js";
 
 /** An Elasticsearch user for another component (e.g. Jaeger), allowed to write indices matching `indices`. */
@@ -25,6 +26,10 @@ export interface LoggingArgs extends ClusterComponentArgs {
   readonly retention: LoggingConfig["retention"];
   /** Extra users in Elasticsearch's file realm. Default: none. */
   readonly users?: readonly ElasticsearchUser[];
+  /** Create the Elasticsearch exporter's ServiceMonitor (needs the monitoring CRDs). Default: false. */
+  readonly serviceMonitor?: boolean;
+  /** What the exporter waits for (the monitoring CRDs, for its ServiceMonitor). Default: none. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Name of the Elasticsearch cluster (and prefix of its services: `genai-logs-es-http`). */
@@ -33,7 +38,10 @@ const KIBANA_NAME = "genai-kibana";
 /** Index pattern every pod's log lands in. */
 export const LOG_INDEX_PATTERN = "genai-logs-*";
 
-/** ECK operator, Elasticsearch, Kibana and Filebeat shipping every pod's JSON logs into `genai-logs-*` with ILM. */
+/**
+ * ECK operator, Elasticsearch, Kibana, Filebeat shipping every pod's JSON logs into `genai-logs-*` with ILM, and the
+ * Elasticsearch exporter for Prometheus.
+ */
 export class Logging extends pulumi.ComponentResource {
   /** The ECK operator release: Elasticsearch, Kibana and Beat depend on it (CRDs). Absent when only rendering. */
   public readonly operator?: pulumi.Resource;
@@ -121,6 +129,20 @@ export class Logging extends pulumi.ComponentResource {
       this.kibanaUrl = serviceUrl(`${KIBANA_NAME}-kb-http`, ns, 5601, "https");
     }
     this.filebeat(name, args, afterOperator);
+    // Cluster health and disk space for the Elasticsearch alerts (dashboards/rules/platform-services.yaml).
+    installElasticsearchExporter(
+      `${name}-exporter`,
+      {
+        charts: args.charts ?? {},
+        namespace: ns,
+        url: this.elasticsearchUrl,
+        // ECK generates this Secret (key `elastic`) when it creates the cluster.
+        elasticUserSecret: `${ELASTICSEARCH_NAME}-es-elastic-user`,
+        caSecret: tlsSecret.metadata.name,
+        serviceMonitor: args.serviceMonitor ?? false,
+      },
+      childOptions(this, args.provider, [this.elasticsearch, ...(args.dependsOn ?? [])]),
+    );
     this.registerOutputs({ elasticsearchUrl: this.elasticsearchUrl, kibanaUrl: this.kibanaUrl });
   }
 

@@ -37,6 +37,10 @@ export interface GrafanaDatasource {
 /** Release name; fixed so the services have predictable names (`kps-prometheus`, `kps-alertmanager`). */
 const STACK_NAME = "kps";
 const GRAFANA_NAME = "grafana";
+/** Pod and Deployment labels kube-state-metrics exports (infra/workload/labels.ts sets them). */
+export const KSM_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/component", "track"];
+/** The annotation infra/observability writes the Grafana folder of a dashboard ConfigMap into. */
+export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
 /** The custom metric the HPA scales on (DESIGN.md section 5). */
 export const QUEUE_METRIC = "genai_requests_waiting";
 
@@ -163,11 +167,21 @@ export interface KubePrometheusStackValues {
       storage?: { volumeClaimTemplate: VolumeClaimTemplate };
     };
   };
+  "kube-state-metrics": { metricLabelsAllowlist: string[] };
   grafana: {
     fullnameOverride: string;
     admin: { existingSecret: pulumi.Input<string>; userKey: string; passwordKey: string };
     persistence: { enabled: boolean; size: string; storageClassName?: string };
-    sidecar: { dashboards: { enabled: boolean; label: string; labelValue: string; searchNamespace: string } };
+    sidecar: {
+      dashboards: {
+        enabled: boolean;
+        label: string;
+        labelValue: string;
+        searchNamespace: string;
+        folderAnnotation: string;
+        provider: { foldersFromFilesStructure: boolean };
+      };
+    };
     additionalDataSources?: pulumi.Input<GrafanaDatasource[]>;
   };
 }
@@ -232,6 +246,11 @@ function stackValues(
         storage: volumeClaim(alertmanager.storage),
       },
     },
+    // kube_deployment_labels / kube_pod_labels carry only allowed labels; the inference alerts
+    // (GenAINoReadyReplicas, GenAIPodRestarting) join on these three.
+    "kube-state-metrics": {
+      metricLabelsAllowlist: ["deployments", "pods"].map((kind) => `${kind}=[${KSM_LABELS.join(",")}]`),
+    },
     grafana: {
       fullnameOverride: GRAFANA_NAME,
       admin: { existingSecret: adminSecret, userKey: "admin-user", passwordKey: "admin-password" },
@@ -240,9 +259,17 @@ function stackValues(
         size: grafana.storage.size,
         storageClassName: grafana.storage.storageClass,
       },
-      // Dashboards are ConfigMaps labelled grafana_dashboard="1" in any namespace (infra/observability makes them).
+      // Dashboards are ConfigMaps labelled grafana_dashboard="1" in any namespace (infra/observability makes them);
+      // their `grafana_folder` annotation names the folder, which needs folders from the file structure.
       sidecar: {
-        dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+        dashboards: {
+          enabled: true,
+          label: "grafana_dashboard",
+          labelValue: "1",
+          searchNamespace: "ALL",
+          folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
+          provider: { foldersFromFilesStructure: true },
+        },
       },
       additionalDataSources: args.datasources,
     },

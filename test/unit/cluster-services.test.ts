@@ -29,6 +29,7 @@ describe("charts", () => {
       "istiod",
       "kube-prometheus-stack",
       "prometheus-adapter",
+      "prometheus-elasticsearch-exporter",
       "velero",
     ]);
     for (const r of installs) {
