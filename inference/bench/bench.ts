@@ -2,7 +2,7 @@
 // (a) driving node-llama-cpp directly in this process (one context, one sequence per worker: the baseline) and
 // (b) through the server over HTTP with SSE, same model, context and thread settings. Prints both and the
 // ratio server/direct, and writes docs/bench.svg. Not a CI pass/fail.
-import { LlamaChat, getLlama } from "node-llama-cpp";
+import { LlamaChat, getLlama, resolveChatWrapper } from "node-llama-cpp";
 import { writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -65,17 +65,20 @@ function timer(run: Run) {
   };
 }
 
-async function benchDirect(): Promise<Map<number, Run>> {
+/** The baseline: the same model and context settings, driven in this process with no HTTP in between. */
+async function setupDirect() {
   const llama = await getLlama({ gpu: "auto" });
   const model = await llama.loadModel({ modelPath: MODEL_PATH });
   const context = await model.createContext({ sequences: SEQUENCES, contextSize: CONTEXT, threads: THREADS });
   const sequences = Array.from({ length: SEQUENCES }, () => context.getSequence());
-  const results = new Map<number, Run>();
-  for (const c of LEVELS) {
-    results.set(
-      c,
-      await runLevel(c, async (lane, run) => {
-        const chat = new LlamaChat({ contextSequence: sequences[lane] as (typeof sequences)[number] });
+  const chatWrapper = resolveChatWrapper(model);
+  return {
+    level: (c: number) =>
+      runLevel(c, async (lane, run) => {
+        const chat = new LlamaChat({
+          contextSequence: sequences[lane] as (typeof sequences)[number],
+          chatWrapper,
+        });
         const tick = timer(run);
         await chat.generateResponse(
           [
@@ -90,54 +93,48 @@ async function benchDirect(): Promise<Map<number, Run>> {
         chat.dispose();
         run.requests++;
       }),
-    );
-  }
-  await context.dispose();
-  await model.dispose();
-  await llama.dispose();
-  return results;
+    close: async () => {
+      await context.dispose();
+      await model.dispose();
+      await llama.dispose();
+    },
+  };
 }
 
-async function benchServer(): Promise<Map<number, Run>> {
+/** The server as a child process, driven over HTTP with SSE streaming. */
+async function setupServer() {
   const server = await startTestServer({
     SEQUENCES: String(SEQUENCES),
     CONTEXT_SIZE: String(CONTEXT),
     THREADS: String(THREADS),
     MODEL: MODEL_PATH,
   });
-  const results = new Map<number, Run>();
-  try {
-    for (const c of LEVELS) {
-      results.set(
-        c,
-        await runLevel(c, async (_lane, run) => {
-          const tick = timer(run);
-          const res = await postJson(
-            `${server.url}/v1/chat/completions`,
-            {
-              model: "SmolLM2-135M-Instruct.Q4_1",
-              messages: [{ role: "user", content: PROMPT }],
-              max_tokens: MAX_TOKENS,
-              stream: true,
-              stream_options: { include_usage: true },
-            },
-            { key: server.apiKey },
-          );
-          if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-          for await (const data of sseEvents(res)) {
-            // Timing from the text chunks (the role-only first chunk carries none); the token count from usage.
-            if (data.includes('"content":"') && !data.includes('"content":""')) tick(0);
-            const usage = /"completion_tokens":(\d+)/.exec(data);
-            if (usage) run.tokens += Number(usage[1]);
-          }
-          run.requests++;
-        }),
-      );
-    }
-  } finally {
-    await server.close();
-  }
-  return results;
+  return {
+    level: (c: number) =>
+      runLevel(c, async (_lane, run) => {
+        const tick = timer(run);
+        const res = await postJson(
+          `${server.url}/v1/chat/completions`,
+          {
+            model: "SmolLM2-135M-Instruct.Q4_1",
+            messages: [{ role: "user", content: PROMPT }],
+            max_tokens: MAX_TOKENS,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { key: server.apiKey },
+        );
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+        for await (const data of sseEvents(res)) {
+          // Timing from the text chunks (the role-only first chunk carries none); the token count from usage.
+          if (data.includes('"content":"') && !data.includes('"content":""')) tick(0);
+          const usage = /"completion_tokens":(\d+)/.exec(data);
+          if (usage) run.tokens += Number(usage[1]);
+        }
+        run.requests++;
+      }),
+    close: () => server.close(),
+  };
 }
 
 const tokPerS = (r: Run) => r.tokens / r.seconds;
@@ -146,13 +143,18 @@ async function main() {
   console.log(
     `bench: concurrency ${LEVELS.join(",")}, ${ROUNDS} requests per worker, max_tokens ${MAX_TOKENS}, threads ${THREADS}`,
   );
-  const direct = await benchDirect();
-  const server = await benchServer();
-  const results: LevelResult[] = LEVELS.map((c) => ({
-    concurrency: c,
-    direct: direct.get(c) as Run,
-    server: server.get(c) as Run,
-  }));
+  // Both are loaded up front and run level by level, alternating, so a busy neighbour on a shared machine
+  // skews both sides alike; only one of them is generating at any time.
+  const server = await setupServer();
+  const direct = await setupDirect();
+  const results: LevelResult[] = [];
+  for (const c of LEVELS) {
+    const d = await direct.level(c);
+    const s = await server.level(c);
+    results.push({ concurrency: c, direct: d, server: s });
+  }
+  await direct.close();
+  await server.close();
   const rows: (string | number)[][] = [
     ["conc", "mode", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms", "ITL p99 ms", "tok/s", "req/s"],
   ];

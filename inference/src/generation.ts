@@ -129,7 +129,11 @@ export async function runGeneration(
   };
 
   try {
-    const result = await engine.generate(prepared, job.params, signal, hooks);
+    const queueSignal =
+      deps.config.queueTimeoutMs > 0
+        ? AbortSignal.any([signal, AbortSignal.timeout(deps.config.queueTimeoutMs)])
+        : signal;
+    const result = await engine.generate(prepared, job.params, signal, hooks, queueSignal);
     deps.metrics.inference(job.route, result.inferenceSeconds);
     deps.metrics.tokens(job.route, request.tenant, result.promptTokens, result.completionTokens);
     deps.limiter.charge(request.tenant, result.promptTokens + result.completionTokens);
@@ -162,16 +166,17 @@ export async function runGeneration(
     }
     return { id, model, created: Math.floor(Date.now() / 1000), result };
   } catch (err) {
+    // Aborts before admission: the client left (499), or the deadline / queue timeout passed (503).
     const apiErr =
       err instanceof ApiError
         ? err
-        : deadline.aborted
-          ? new ApiError(503, "Timed out waiting for a free sequence.", {
-              code: "queue_timeout",
-              retryAfter: 1,
-            })
-          : client.signal.aborted
-            ? new ApiError(499, "client closed the connection", { code: "client_closed" })
+        : client.signal.aborted
+          ? new ApiError(499, "client closed the connection", { code: "client_closed" })
+          : (err as Error).name === "TimeoutError"
+            ? new ApiError(503, "Timed out waiting for a free sequence.", {
+                code: "queue_timeout",
+                retryAfter: 1,
+              })
             : err;
     span.recordException(apiErr as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (apiErr as Error).message });

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       modelPath,
       modelName: config.modelName,
       gpu: config.gpu,
+      gpuLayers: config.gpuLayers,
       contextSize: config.contextSize,
       sequences: config.sequences,
       threads: config.threads,

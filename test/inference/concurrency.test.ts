@@ -10,7 +10,7 @@ let model: string;
 
 beforeAll(async () => {
   // Two sequences and room for one waiter make "full" easy to reach.
-  server = await startTestServer({ SEQUENCES: "2", QUEUE_SIZE: "1" });
+  server = await startTestServer({ SEQUENCES: "2", QUEUE_SIZE: "1", QUEUE_TIMEOUT_MS: "3000" });
   const res = await fetch(`${server.url}/v1/models`, {
     headers: { authorization: `Bearer ${server.apiKey}` },
   });
@@ -81,6 +81,21 @@ describe("concurrency", () => {
     void busy;
     expect(await eventually(async () => (await gauge("genai_requests_running")) === 0, 3000)).toBe(true);
     expect(await gauge("genai_requests_waiting")).toBe(0);
+  });
+
+  it("answers 503 queue_timeout with Retry-After when no sequence frees up within QUEUE_TIMEOUT_MS", async () => {
+    const ctl = new AbortController();
+    await openStream(1000, ctl.signal);
+    await openStream(1000, ctl.signal);
+    const started = Date.now();
+    const res = await chat(4, false);
+    const waitedMs = Date.now() - started;
+    ctl.abort();
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("queue_timeout");
+    expect(waitedMs).toBeGreaterThanOrEqual(2900);
+    expect(await eventually(async () => (await gauge("genai_requests_running")) === 0, 3000)).toBe(true);
   });
 
   it("frees the sequence as soon as a streaming client disconnects", async () => {

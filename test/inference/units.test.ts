@@ -60,6 +60,16 @@ describe("SlotPool", () => {
     expect(order).toEqual(["w1:a", "w2:a"]);
   });
 
+  it("reuses the most recently released item first (its prefix cache is warm)", async () => {
+    const pool = new SlotPool(["a", "b", "c"], 0, () => 1);
+    const x = await pool.acquire(never);
+    const y = await pool.acquire(never);
+    pool.release(x);
+    expect(await pool.acquire(never)).toBe(x);
+    pool.release(y);
+    expect(await pool.acquire(never)).toBe(y);
+  });
+
   it("drops an aborted waiter from the queue", async () => {
     const pool = new SlotPool(["a"], 5, () => 1);
     const held = await pool.acquire(never);

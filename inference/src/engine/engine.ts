@@ -76,6 +76,7 @@ export interface EngineOptions {
   modelPath: string;
   modelName?: string | undefined;
   gpu: GpuSetting;
+  gpuLayers?: "auto" | "max" | number | undefined;
   contextSize: number;
   sequences: number;
   threads: number;
@@ -112,7 +113,7 @@ export class Engine {
     const llama = await getLlama({ gpu: opts.gpu, logLevel: LlamaLogLevel.error });
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: opts.modelPath });
+      model = await llama.loadModel({ modelPath: opts.modelPath, gpuLayers: opts.gpuLayers ?? "auto" });
     } catch (err) {
       await llama.dispose();
       throw new Error(
@@ -182,9 +183,11 @@ export class Engine {
     params: SamplingParams,
     signal: AbortSignal,
     hooks: GenerationHooks = {},
+    /** Aborts only the wait for a sequence (queue timeout); defaults to `signal`. */
+    queueSignal: AbortSignal = signal,
   ): Promise<GenerationResult> {
     const queuedAt = process.hrtime.bigint();
-    const sequence = await this.slots.acquire(signal);
+    const sequence = await this.slots.acquire(queueSignal);
     const queueSeconds = seconds(queuedAt);
     hooks.onAdmitted?.(queueSeconds);
     const startedAt = process.hrtime.bigint();

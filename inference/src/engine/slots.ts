@@ -1,5 +1,7 @@
 // A bounded FIFO of requests waiting for one of the context's sequences. Whoever releases a sequence hands it
 // straight to the oldest waiter, so no request can overtake another; a full queue is refused (429) at once.
+// Free sequences are reused last-in first-out: the most recently used one most likely still holds a prefix
+// (system prompt, earlier turns) of the next prompt, which then needs no re-evaluation.
 import { ApiError } from "../errors.js";
 
 interface Waiter<T> {
@@ -41,7 +43,7 @@ export class SlotPool<T> {
   /** Resolves with a free item; rejects with 429 when the queue is full, or with the signal's reason on abort. */
   acquire(signal: AbortSignal): Promise<T> {
     signal.throwIfAborted();
-    const item = this.free.shift();
+    const item = this.free.pop();
     if (item !== undefined) {
       this.busy++;
       this.changed();

@@ -1,5 +1,5 @@
-// Probes and the model list. /health: the process is alive. /ready: the model is loaded and the server is
-// not draining (503 otherwise, with the reason).
+// Probes. /health: the process is alive. /ready: the model is loaded and the server is not draining
+// (503 otherwise, with the reason).
 import type { FastifyInstance } from "fastify";
 import type { Lifecycle } from "../lifecycle.js";
 
@@ -16,11 +16,4 @@ export function registerHealthRoutes(app: FastifyInstance, lifecycle: Lifecycle)
         .send({ status: lifecycle.phase, ...(lifecycle.failure ? { error: lifecycle.failure } : {}) });
     },
   );
-  app.get("/v1/models", { config: { auth: true, summary: "OpenAI model list" } }, async () => {
-    const engine = lifecycle.requireEngine();
-    return {
-      object: "list",
-      data: [{ id: engine.info.model, object: "model", created: 0, owned_by: "genai-platform" }],
-    };
-  });
 }

@@ -65,6 +65,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  // Never leave an orphaned server (and its model in memory) behind if the caller dies first.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  void exited.then(() => process.off("exit", killOnExit));
   const fail = (why: string) => new Error(`${why}\n--- server log (tail) ---\n${logs.slice(-30).join("\n")}`);
 
   const url = `http://127.0.0.1:${port}`;

@@ -1,0 +1,13 @@
+// GET /v1/models: OpenAI's model list, with the one model this server serves.
+import type { FastifyInstance } from "fastify";
+import type { Lifecycle } from "../lifecycle.js";
+
+export function registerModelRoutes(app: FastifyInstance, lifecycle: Lifecycle): void {
+  app.get("/v1/models", { config: { auth: true, summary: "OpenAI model list" } }, async () => {
+    const engine = lifecycle.requireEngine();
+    return {
+      object: "list",
+      data: [{ id: engine.info.model, object: "model", created: 0, owned_by: "genai-platform" }],
+    };
+  });
+}
