@@ -136,7 +136,10 @@ const tracingSchema = z.strictObject({
   /** Traces kept by the in-memory store. */
   maxTraces: z.int().min(1000),
   replicas: z.int().min(1).max(10),
+  /** Requests of each Jaeger pod; the memory request is also its memory limit. */
   resources,
+  /** CPU limit of each Jaeger pod (at least `resources.cpu`): a trace burst cannot starve its node. */
+  cpuLimit: quantity,
 });
 
 const meshSchema = z.strictObject({
@@ -348,6 +351,7 @@ const base: ClusterSettings = {
     maxTraces: 50000,
     replicas: 1,
     resources: { cpu: "500m", memory: "1Gi" },
+    cpuLimit: "1",
   },
   mesh: {
     enabled: true,
@@ -377,7 +381,8 @@ export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSe
       workloadQuota: {
         requests: { cpu: "96", memory: "384Gi" },
         limits: { cpu: "160", memory: "640Gi" },
-        gpus: 16,
+        // inference.replicas.max 20 + canary.replicas.max 4, one GPU each (the cross-key rule below).
+        gpus: 24,
         pods: 200,
         persistentVolumeClaims: 40,
         storage: "2Ti",
@@ -402,11 +407,18 @@ export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSe
       kibana: { replicas: 2 },
       retention: { rolloverSize: "30gb", deleteAfterDays: 30 },
     },
-    tracing: { storage: "elasticsearch", replicas: 2, resources: { cpu: "1", memory: "2Gi" } },
+    tracing: {
+      storage: "elasticsearch",
+      replicas: 2,
+      resources: { cpu: "1", memory: "2Gi" },
+      cpuLimit: "2",
+    },
     mesh: { istiodReplicas: 2, gateway: { replicas: 3, serviceType: "LoadBalancer" } },
     backups: { enabled: true },
   },
   ci: {
+    // inference.replicas.max 4 + canary.replicas.max 2, one GPU each.
+    namespaces: { workloadQuota: { gpus: 6 } },
     gpuOperator: { enabled: false },
     monitoring: { enabled: false, adapter: { enabled: false } },
     logging: { enabled: false },
@@ -441,7 +453,7 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Platfo
   const settings = resolveSettings(raw, environment);
   const secrets = resolveSecrets(raw);
   const inference = resolveInferenceConfig(raw.inference, environment);
-  checkCrossKeyRules(settings, secrets);
+  checkCrossKeyRules(settings, secrets, inference);
   return { environment, ...settings, inference, secrets };
 }
 
@@ -518,7 +530,11 @@ function resolveSecrets(raw: Record<string, unknown>): PlatformSecrets {
 }
 
 /** Rules that span keys; each error names the key to change. */
-function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets): void {
+function checkCrossKeyRules(
+  settings: ClusterSettings,
+  secrets: PlatformSecrets,
+  inference: InferenceConfig,
+): void {
   const problems: string[] = [];
   if (settings.backups.enabled && secrets.backupsCredentials === undefined) {
     problems.push(
@@ -560,6 +576,49 @@ function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets)
       `${CONFIG_NAMESPACE}:gpuOperator.driver.version: required while driver.managed is true (pin the driver)`,
     );
   }
+  const tracingCpu = cpuMillis(settings.tracing.resources.cpu);
+  const tracingCpuLimit = cpuMillis(settings.tracing.cpuLimit);
+  if (
+    settings.tracing.enabled &&
+    tracingCpu !== undefined &&
+    tracingCpuLimit !== undefined &&
+    tracingCpuLimit < tracingCpu
+  ) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:tracing.cpuLimit: ${settings.tracing.cpuLimit} is below ` +
+        `genai:tracing.resources.cpu ${settings.tracing.resources.cpu}; a limit must be at least the request`,
+    );
+  }
+  const gpuQuota = gpuQuotaProblem(settings.namespaces, inference);
+  if (gpuQuota) problems.push(gpuQuota);
   if (problems.length > 0)
     throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+}
+
+/**
+ * The workload namespace's quota must admit every GPU the inference service may scale to (stable and canary at
+ * their maximum); otherwise the HPA's extra pods stay Pending on a quota error while the GPUs sit idle. Only when
+ * the platform manages the quota (genai:namespaces.enabled) and the pods request GPUs.
+ */
+function gpuQuotaProblem(namespaces: NamespacesConfig, inference: InferenceConfig): string | undefined {
+  if (!namespaces.enabled || !inference.gpu.enabled) return undefined;
+  const canaryMax = inference.canary.enabled ? inference.canary.replicas.max : 0;
+  const needed = (inference.replicas.max + canaryMax) * inference.gpu.count;
+  if (namespaces.workloadQuota.gpus >= needed) return undefined;
+  const canary = inference.canary.enabled ? ` + canary.replicas.max ${canaryMax}` : "";
+  return (
+    `${CONFIG_NAMESPACE}:namespaces.workloadQuota.gpus: ${namespaces.workloadQuota.gpus} is below what ` +
+    `${CONFIG_NAMESPACE}:inference may request: (replicas.max ${inference.replicas.max}${canary}) ` +
+    `x gpu.count ${inference.gpu.count} = ${needed}; raise the quota to at least ${needed} or lower the maximums`
+  );
+}
+
+/**
+ * A CPU quantity (`500m`, `2`, `1.5`) in millicores; undefined for the other suffixes a quantity may carry (k, Ki,
+ * ...), which are legal but never used for CPU, so the comparison above skips them rather than guess.
+ */
+function cpuMillis(quantity: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(quantity);
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] === "m" ? 1 : 1000);
 }

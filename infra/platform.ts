@@ -167,6 +167,11 @@ export class GenAIPlatform extends pulumi.ComponentResource {
           storage,
           replicas: t.replicas,
           resources: t.resources,
+          cpuLimit: t.cpuLimit,
+          peers: {
+            queryNamespace: names.monitoring,
+            ...(tracesInLoggingCluster ? { elasticsearchNamespace: names.logging } : {}),
+          },
           dependsOn: tracesInLoggingCluster && this.logging ? [this.logging.elasticsearch] : [],
         },
         child,

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
 import type { TracingConfig } from "../config.js";
+import { CLUSTER_DNS, createPdb, dnsEgress, namespacePeer, type PodsRef } from "../shared/protection.js";
 import { IMAGES } from "./charts.js";
 import {
   childOptions,
@@ -25,6 +26,19 @@ export type TraceStorage =
       readonly caPem?: pulumi.Input<string>;
     };
 
+/** Who Jaeger's NetworkPolicy lets in and out, besides OTLP from every namespace and DNS. */
+export interface TracingPeers {
+  /** Namespace whose pods may use the query API on 16686 (Grafana's Jaeger datasource). Required. */
+  readonly queryNamespace: pulumi.Input<string>;
+  /** Cluster DNS pods. Default: `CLUSTER_DNS` (namespace `kube-system`, labels `{ "k8s-app": "kube-dns" }`). */
+  readonly dns?: PodsRef;
+  /**
+   * Namespace of the Elasticsearch that stores the traces (egress on the storage URL's port). Unset: that port to
+   * any destination, for an Elasticsearch outside the cluster. Used only with Elasticsearch storage.
+   */
+  readonly elasticsearchNamespace?: pulumi.Input<string>;
+}
+
 export interface TracingArgs extends Omit<ClusterComponentArgs, "charts"> {
   /** Trace storage. Default: in-memory (dev); Elasticsearch of the logging component (prod). */
   readonly storage: TraceStorage;
@@ -32,6 +46,10 @@ export interface TracingArgs extends Omit<ClusterComponentArgs, "charts"> {
   readonly replicas: number;
   /** Requests (and memory limit). Default: genai:tracing.resources. */
   readonly resources: TracingConfig["resources"];
+  /** CPU limit. Default: genai:tracing.cpuLimit ("1" dev, "2" prod). */
+  readonly cpuLimit: TracingConfig["cpuLimit"];
+  /** NetworkPolicy peers. Required: the platform passes its namespace names. */
+  readonly peers: TracingPeers;
   /** What must exist first (e.g. Elasticsearch). Default: none. */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -133,7 +151,7 @@ export class Tracing extends pulumi.ComponentResource {
                   },
                   resources: {
                     requests: { cpu: args.resources.cpu, memory: args.resources.memory },
-                    limits: { memory: args.resources.memory },
+                    limits: { cpu: args.cpuLimit, memory: args.resources.memory },
                   },
                   securityContext: RESTRICTED_CONTAINER_SECURITY,
                   volumeMounts: [
@@ -170,6 +188,20 @@ export class Tracing extends pulumi.ComponentResource {
       },
       { ...childOpts, dependsOn: [deployment] },
     );
+    // A drain evicts at most one Jaeger pod at a time, and never waits on a single replica.
+    createPdb(
+      `${name}-jaeger`,
+      { name: NAME, namespace: ns, labels, selector: labels, maxUnavailable: 1 },
+      childOpts,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-jaeger`,
+      {
+        metadata: { name: NAME, namespace: ns, labels },
+        spec: jaegerNetworkPolicySpec(labels, args.peers, es?.url),
+      },
+      childOpts,
+    );
     this.otlpHttpEndpoint = serviceUrl(service.metadata.name, ns, PORTS.otlpHttp);
     this.otlpGrpcEndpoint = serviceUrl(service.metadata.name, ns, PORTS.otlpGrpc);
     this.queryUrl = serviceUrl(service.metadata.name, ns, PORTS.query);
@@ -180,6 +212,50 @@ export class Tracing extends pulumi.ComponentResource {
       queryUrl: this.queryUrl,
     });
   }
+}
+
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/**
+ * Jaeger's pods take OTLP from every namespace (every workload, and Istio's proxies, send traces) and the query API
+ * from `queryNamespace` only; they reach only DNS and, with `esUrl`, Elasticsearch on that URL's port.
+ */
+export function jaegerNetworkPolicySpec(
+  podLabels: Record<string, string>,
+  peers: TracingPeers,
+  esUrl?: pulumi.Input<string>,
+): NetworkPolicySpec {
+  const tcp = (port: pulumi.Input<number>) => ({ protocol: "TCP", port });
+  return {
+    podSelector: { matchLabels: podLabels },
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [
+      { from: [{ namespaceSelector: {} }], ports: [tcp(PORTS.otlpGrpc), tcp(PORTS.otlpHttp)] },
+      { from: [namespacePeer(peers.queryNamespace)], ports: [tcp(PORTS.query)] },
+    ],
+    egress: [
+      dnsEgress(peers.dns ?? CLUSTER_DNS),
+      ...(esUrl === undefined
+        ? []
+        : [
+            {
+              ...(peers.elasticsearchNamespace === undefined
+                ? {}
+                : { to: [namespacePeer(peers.elasticsearchNamespace)] }),
+              ports: [tcp(pulumi.output(esUrl).apply(urlPort))],
+            },
+          ]),
+    ],
+  };
+}
+
+/** The port a URL connects to: its explicit port, else the scheme's default. */
+export function urlPort(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.port !== "") return Number(parsed.port);
+  if (parsed.protocol === "https:") return 443;
+  if (parsed.protocol === "http:") return 80;
+  throw new Error(`Elasticsearch URL ${JSON.stringify(url)}: expected http(s), got ${parsed.protocol}`);
 }
 
 /** Jaeger v2's config: OTLP in (gRPC and HTTP), batch, one storage backend, the query UI and a health check. */

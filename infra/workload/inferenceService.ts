@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CLUSTER_DNS } from "../shared/protection.js";
 import { createTrackHpa } from "./autoscaling.js";
 import type { InferenceConfig } from "./config.js";
 import { createTrackDeployment } from "./deployment.js";
@@ -60,7 +61,7 @@ export interface InferenceServiceArgs {
 const DEFAULT_PEERS = {
   ingressGateway: { namespace: "istio-system", podLabels: { istio: "ingressgateway" } },
   prometheus: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } },
-  dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
+  dns: CLUSTER_DNS,
   istiod: { namespace: "istio-system", podLabels: { app: "istiod" } },
   tracing: { namespace: "tracing", podLabels: { "app.kubernetes.io/name": "jaeger" }, port: 4318 },
 } as const;

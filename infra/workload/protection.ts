@@ -1,15 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { createPdb, dnsEgress, type PodsRef, podsPeer as pods } from "../shared/protection.js";
 import { APP_PORT, commonLabels, serviceSelector, type Track, trackLabels, trackSelector } from "./labels.js";
 
-type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
-type Rule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+export type { PodsRef } from "../shared/protection.js";
 
-/** Pods in another namespace, matched by the namespace's name label and pod labels. */
-export interface PodsRef {
-  readonly namespace: pulumi.Input<string>;
-  readonly podLabels: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
+type Rule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
 export interface NetworkPeers {
   /** The Istio ingress gateway pods (ingress to the server). */
@@ -35,35 +31,22 @@ export function createTrackPdb(
   maxUnavailable: number,
   opts: pulumi.CustomResourceOptions,
 ): k8s.policy.v1.PodDisruptionBudget {
-  return new k8s.policy.v1.PodDisruptionBudget(
+  return createPdb(
     `${name}-${track}`,
     {
-      metadata: { name: `${name}-${track}`, namespace, labels: trackLabels(name, track, version) },
-      spec: { maxUnavailable, selector: { matchLabels: trackSelector(name, track) } },
+      name: `${name}-${track}`,
+      namespace,
+      labels: trackLabels(name, track, version),
+      selector: trackSelector(name, track),
+      maxUnavailable,
     },
     opts,
   );
 }
 
-function pods(ref: PodsRef): Peer {
-  return {
-    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ref.namespace } },
-    podSelector: { matchLabels: ref.podLabels },
-  };
-}
-
 /** Egress every pod of the service needs: DNS and the mesh control plane. */
 export function baseEgress(peers: NetworkPeers): Rule[] {
-  return [
-    {
-      to: [pods(peers.dns)],
-      ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-      ],
-    },
-    { to: [pods(peers.istiod)], ports: [{ protocol: "TCP", port: 15012 }] },
-  ];
+  return [dnsEgress(peers.dns), { to: [pods(peers.istiod)], ports: [{ protocol: "TCP", port: 15012 }] }];
 }
 
 /**

@@ -108,7 +108,7 @@ describe("Namespaces", () => {
   it("the workload namespace has a ResourceQuota and a LimitRange sized per environment", () => {
     const hard = (run: ProgramRun) => at(run.one("kubernetes:core/v1:ResourceQuota").inputs, "spec", "hard");
     expect(hard(dev)).toMatchObject({ "requests.cpu": "8", "requests.nvidia.com/gpu": "1", pods: "40" });
-    expect(hard(prod)).toMatchObject({ "requests.cpu": "96", "requests.nvidia.com/gpu": "16" });
+    expect(hard(prod)).toMatchObject({ "requests.cpu": "96", "requests.nvidia.com/gpu": "24" });
     expect(at(prod.one("kubernetes:core/v1:LimitRange").inputs, "spec", "limits", 0)).toMatchObject({
       type: "Container",
       max: { cpu: "32", memory: "128Gi" },

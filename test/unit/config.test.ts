@@ -191,6 +191,48 @@ describe("rules across keys", () => {
       "genai:gpuOperator.driver.version",
     );
   });
+
+  it("the GPU quota admits stable and canary at their maximum: every preset passes", () => {
+    const need = (c: ReturnType<typeof parseConfig>) =>
+      (c.inference.replicas.max + (c.inference.canary.enabled ? c.inference.canary.replicas.max : 0)) *
+      c.inference.gpu.count;
+    const p = prod();
+    expect(p.namespaces.workloadQuota.gpus).toBe(24);
+    expect(p.namespaces.workloadQuota.gpus).toBeGreaterThanOrEqual(need(p));
+    const ci = parseConfig({}, "ci");
+    expect(ci.namespaces.workloadQuota.gpus).toBeGreaterThanOrEqual(need(ci));
+    expect(parseConfig({}, "dev").inference.gpu.enabled).toBe(false);
+  });
+
+  it("a GPU quota below the maximum names both keys and the numbers", () => {
+    const message = errorOf(() => prod({ namespaces: { workloadQuota: { gpus: 16 } } })).message;
+    expect(message).toContain(
+      "genai:namespaces.workloadQuota.gpus: 16 is below what genai:inference may request: " +
+        "(replicas.max 20 + canary.replicas.max 4) x gpu.count 1 = 24",
+    );
+    expect(
+      errorOf(() => prod({ inference: { gpu: { count: 2 } }, namespaces: { workloadQuota: { gpus: 47 } } }))
+        .message,
+    ).toContain("= 48");
+    // Without a canary, or with the quota not managed here, 20 GPUs are enough / nothing is checked.
+    expect(() =>
+      prod({
+        inference: { canary: { enabled: false, weight: 0 } },
+        namespaces: { workloadQuota: { gpus: 20 } },
+      }),
+    ).not.toThrow();
+    expect(() => prod({ namespaces: { enabled: false, workloadQuota: { gpus: 0 } } })).not.toThrow();
+    expect(() => parseConfig({ namespaces: { workloadQuota: { gpus: 0 } } }, "dev")).not.toThrow();
+  });
+
+  it("the tracing CPU limit is at least its request", () => {
+    expect(parseConfig({}, "dev").tracing.cpuLimit).toBe("1");
+    expect(prod().tracing.cpuLimit).toBe("2");
+    expect(errorOf(() => parseConfig({ tracing: { cpuLimit: "250m" } }, "dev")).message).toContain(
+      "genai:tracing.cpuLimit: 250m is below genai:tracing.resources.cpu 500m",
+    );
+    expect(() => parseConfig({ tracing: { cpuLimit: "500m" } }, "dev")).not.toThrow();
+  });
 });
 
 describe("secrets", () => {

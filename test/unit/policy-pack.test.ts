@@ -16,25 +16,14 @@ const asChecked = (run: ProgramRun): CheckedResource[] =>
 /** prod refuses to run without the backup location's credentials. */
 const PROD_SECRETS = { backupsCredentials: { accessKeyId: "id", secretAccessKey: "key" } };
 
-/**
- * Violations the pack reports today in components owned elsewhere (infra/cluster/tracing.ts: Jaeger sets no CPU
- * limit and has no PDB or NetworkPolicy). Listed exactly, so a new violation fails this test and so does fixing
- * these without updating the list.
- */
-const KNOWN_OPEN = [
-  "genai-tracing-jaeger: requests-and-limits: container jaeger: no limits.cpu",
-  "genai-tracing-jaeger: pdb-per-deployment: no PodDisruptionBudget selects its pods",
-  "genai-tracing-jaeger: networkpolicy-per-deployment: no NetworkPolicy selects its pods",
-];
-
 describe("policy pack over the stacks", () => {
   for (const stack of ["dev", "prod", "ci"] as const) {
-    it(`passes on every resource of the ${stack} platform stack (known open violations aside)`, async () => {
+    it(`passes on every resource of the ${stack} platform stack`, async () => {
       const run = await runProgram(stack, { secrets: stack === "prod" ? PROD_SECRETS : {} });
       const found = checkAll(asChecked(run)).map(
         (v) => `${v.urn.split("::").at(-1)}: ${v.rule}: ${v.message}`,
       );
-      expect(found).toEqual(stack === "ci" ? [] : KNOWN_OPEN);
+      expect(found).toEqual([]);
     });
 
     it(`passes on every resource of the ${stack} InferenceService, off-hours scaler included`, async () => {
