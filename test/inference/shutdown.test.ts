@@ -1,5 +1,5 @@
 // SIGTERM with streams in flight: /ready turns 503 and new work is refused at once, every stream in flight
-// still completes, then the process exits 0.
+// still completes, then the process exits 0. (The same server also checks METRICS_AUTH before it is stopped.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postJson, sseEvents } from "./support/http.js";
 import { startTestServer, type TestServer } from "./support/server.js";
@@ -7,9 +7,22 @@ import { startTestServer, type TestServer } from "./support/server.js";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ SHUTDOWN_GRACE_MS: "60000" });
+  server = await startTestServer({ SHUTDOWN_GRACE_MS: "60000", METRICS_AUTH: "true" });
 });
 afterAll(() => server?.close());
+
+describe("METRICS_AUTH=true", () => {
+  it("requires credentials on /metrics (query strings included) but not on the probes", async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics?format=text`)).status).toBe(401);
+    const ok = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("genai_model_info");
+    expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+  });
+});
 
 describe("graceful shutdown", () => {
   it("drains in-flight streams, refuses new requests, exits 0", async () => {

@@ -42,7 +42,8 @@ export const authPlugin = globalPlugin<AuthOptions>("auth", async (app: FastifyI
   app.decorateRequest("tenant", "");
   app.addHook("onRequest", async (request) => {
     const needed =
-      request.routeOptions.config.auth === true || (opts.metricsAuth && request.url === "/metrics");
+      request.routeOptions.config.auth === true ||
+      (opts.metricsAuth && request.routeOptions.url === "/metrics");
     if (!needed) return;
     const token = credential(request);
     if (!token) {
