@@ -25,6 +25,8 @@ export interface GenerationRequest {
   prompt: Prompt;
   params: SamplingParams;
   hooks?: GenerationHooks;
+  /** Aborts this generation from outside (e.g. a sibling in a batch failed). */
+  signal?: AbortSignal;
 }
 
 export interface Generation {
@@ -96,7 +98,7 @@ export async function runGeneration(
   };
   reply.raw.on("close", onClose);
   const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
-  const signal = AbortSignal.any([client.signal, deadline]);
+  const signal = AbortSignal.any([client.signal, deadline, ...(job.signal ? [job.signal] : [])]);
 
   const parent = request.span ? trace.setSpan(context.active(), request.span) : context.active();
   const span = deps.tracing.tracer.startSpan(

@@ -98,6 +98,17 @@ describe("concurrency", () => {
     expect(await eventually(async () => (await gauge("genai_requests_running")) === 0, 3000)).toBe(true);
   });
 
+  it("fails a /batch_generate that does not fit with 429 and stops its other prompts at once", async () => {
+    const item = { prompt: "Write a long story about a dragon.", max_length: 400 };
+    const res = await postJson(`${server.url}/batch_generate`, [item, item, item, item], {
+      key: server.apiKey,
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).not.toBeNull();
+    expect(await eventually(async () => (await gauge("genai_requests_running")) === 0, 2000)).toBe(true);
+    expect(await gauge("genai_requests_waiting")).toBe(0);
+  });
+
   it("frees the sequence as soon as a streaming client disconnects", async () => {
     const ctl = new AbortController();
     await openStream(1000, ctl.signal);

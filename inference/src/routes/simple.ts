@@ -19,6 +19,7 @@ async function generateOne(
   route: string,
   body: GenerateBody,
   param: string,
+  signal?: AbortSignal,
 ) {
   const served = deps.lifecycle.requireEngine().info.model;
   if (body.model_name !== undefined && body.model_name !== served) {
@@ -41,6 +42,7 @@ async function generateOne(
     operation: "chat",
     prompt: { kind: "chat", messages: [{ role: "user", content: body.prompt }] },
     params,
+    ...(signal ? { signal } : {}),
   });
   return {
     generated_text: g.result.text,
@@ -81,11 +83,24 @@ export function registerSimpleRoutes(app: FastifyInstance, deps: GenerationDeps)
       },
     },
     async (request, reply) => {
-      // All prompts are queued together; the first failure (e.g. queue full) fails the batch.
-      const results = await Promise.all(
-        request.body.map((item, i) => generateOne(deps, request, reply, "/batch_generate", item, `${i}.`)),
-      );
-      return { results };
+      // All prompts are queued together; the first failure (e.g. queue full) fails the batch and stops the
+      // others, so they do not keep sequences busy for an answer nobody will read.
+      const batch = new AbortController();
+      try {
+        const results = await Promise.all(
+          request.body.map((item, i) =>
+            generateOne(deps, request, reply, "/batch_generate", item, `${i}.`, batch.signal).catch(
+              (err: unknown) => {
+                batch.abort(err);
+                throw err;
+              },
+            ),
+          ),
+        );
+        return { results };
+      } finally {
+        batch.abort();
+      }
     },
   );
 }
