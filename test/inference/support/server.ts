@@ -39,6 +39,14 @@ function freePort(): Promise<number> {
  * cores are oversubscribed), 4 sequences of 1024 tokens, one API key for tenant "test". `env` overrides.
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return spawnServer(env, { waitReady: true });
+}
+
+/** Like startTestServer, but `waitReady: false` resolves as soon as the server answers /health (ready or not). */
+export async function spawnServer(
+  env: Record<string, string>,
+  opts: { waitReady: boolean },
+): Promise<TestServer> {
   const apiKey = `sk-test-${randomBytes(16).toString("hex")}`;
   const port = env.PORT ?? String(await freePort());
   const childEnv: NodeJS.ProcessEnv = {
@@ -75,7 +83,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const deadline = Date.now() + 150_000;
   let ready = false;
   while (!ready && Date.now() < deadline && child.exitCode === null) {
-    ready = await fetch(`${url}/ready`).then(
+    ready = await fetch(`${url}${opts.waitReady ? "/ready" : "/health"}`).then(
       (r) => r.status === 200,
       () => false,
     );
