@@ -1,0 +1,179 @@
+// The `ci` stack deployed by the real Pulumi engine into the local control plane: objects and readiness checked
+// through the Kubernetes API, a canary weight change that updates only the routing, and a destroy that leaves
+// nothing behind. The tests run in order and build on each other.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { timed } from "./support/exec.js";
+import { hasCondition, Kube, type KubeObject, waitFor } from "./support/kube.js";
+import { PulumiStack } from "./support/pulumi.js";
+import type { OpResult } from "./support/stackOp.js";
+
+const kube = new Kube(inject("kubeBin"), inject("kubeconfig"));
+const stack = new PulumiStack("ci", inject("kubeconfig"));
+/** genai:namespaces.names.workload of the ci preset. */
+const ns = "genai";
+const gpuNodes = ["kwok-gpu-0", "kwok-gpu-1"];
+/** Kinds whose objects come and go on their own (heartbeats, events) and say nothing about leftovers. */
+const volatileResources = new Set(["events", "events.events.k8s.io", "leases.coordination.k8s.io"]);
+
+interface PodSpec {
+  nodeName?: string;
+  containers: { name: string; resources?: { limits?: Record<string, string> } }[];
+}
+interface HpaSpec {
+  scaleTargetRef: { name: string };
+  metrics: { type: string; resource?: { name: string }; pods?: { metric: { name: string } } }[];
+}
+interface Route {
+  route: { destination: { host: string; subset?: string }; weight?: number }[];
+}
+
+/** Every object the API lists, as `resource/namespace/name`, the volatile kinds aside. */
+async function allObjects(): Promise<Set<string>> {
+  const resources = (await kube.kubectl(["api-resources", "--verbs=list", "-o", "name"]))
+    .split("\n")
+    .map((r) => r.trim())
+    .filter((r) => r && !volatileResources.has(r));
+  const template = '{range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}{"\\n"}{end}';
+  const out = await kube.kubectl(["get", resources.join(","), "-A", "-o", `jsonpath=${template}`]);
+  return new Set(out.split("\n").filter(Boolean));
+}
+
+/** The weight of each subset in the VirtualService's first HTTP route. */
+async function routeWeights(): Promise<Record<string, number>> {
+  const [vs] = await kube.list("virtualservices.networking.istio.io", ns);
+  expect(vs, "a VirtualService in the workload namespace").toBeDefined();
+  const http = (vs!.spec?.["http"] ?? []) as Route[];
+  return Object.fromEntries(http[0]!.route.map((r) => [r.destination.subset ?? "", r.weight ?? 100]));
+}
+
+/** Resource steps the engine did something with (the stack and provider resources and no-ops aside). */
+function changed(result: OpResult): { type: string; op: string }[] {
+  return result.steps
+    .filter(
+      (s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack" && !s.type.startsWith("pulumi:providers:"),
+    )
+    .map((s) => ({ type: s.type, op: s.op }));
+}
+
+describe("ci stack through the real engine", () => {
+  let before: Set<string>;
+  let created: OpResult;
+  let destroyed = false;
+
+  beforeAll(async () => {
+    before = await allObjects();
+    created = await timed("pulumi up (create)", () => stack.op("up"));
+  });
+  afterAll(async () => {
+    // A failed test must not leave the stack's objects in the cluster for the next file or run.
+    if (!destroyed) await timed("pulumi destroy (cleanup)", () => stack.op("destroy")).catch(() => undefined);
+    stack.dispose();
+  });
+
+  it("creates the stack", () => {
+    expect(created.result).toBe("succeeded");
+    expect(created.resourceChanges["create"]).toBeGreaterThan(10);
+  });
+
+  it("has every Deployment Available, both tracks", async () => {
+    const deployments = await kube.list("deployments", ns);
+    const tracks = deployments.map((d) => d.metadata.labels?.["track"]).sort();
+    expect(tracks).toEqual(["canary", "stable"]);
+    for (const d of deployments) expect(hasCondition(d, "Available"), d.metadata.name).toBe(true);
+  });
+
+  it("scales each track to its HPA minimum, every pod Running, the GPU pods on GPU nodes", async () => {
+    // The Deployments leave spec.replicas to their HPA, which raises them to minReplicas even without metrics.
+    const hpas = await kube.list<KubeObject & { spec: { minReplicas: number } }>(
+      "horizontalpodautoscalers",
+      ns,
+    );
+    const expected = hpas.reduce((sum, h) => sum + h.spec.minReplicas, 0);
+    expect(expected).toBeGreaterThanOrEqual(3);
+    const pods = await waitFor(`${expected} pods Running`, async () => {
+      const all = await kube.list<KubeObject & { spec: PodSpec }>("pods", ns);
+      const running = all.filter((p) => p.status?.phase === "Running" && hasCondition(p, "Ready"));
+      return running.length === expected && all.length === expected ? all : undefined;
+    });
+    const gpuPods = pods.filter((p) =>
+      p.spec.containers.some((c) => c.resources?.limits?.["nvidia.com/gpu"]),
+    );
+    expect(gpuPods.length).toBeGreaterThan(0);
+    for (const p of gpuPods) expect(gpuNodes, p.metadata.name).toContain(p.spec.nodeName);
+  });
+
+  it("autoscales each track on CPU, memory and the queue depth", async () => {
+    const hpas = await kube.list<KubeObject & { spec: HpaSpec }>("horizontalpodautoscalers", ns);
+    const deployments = (await kube.list("deployments", ns)).map((d) => d.metadata.name);
+    expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual([...deployments].sort());
+    for (const hpa of hpas) {
+      const metrics = hpa.spec.metrics.map((m) => m.resource?.name ?? m.pods?.metric.name);
+      expect(metrics).toEqual(expect.arrayContaining(["cpu", "memory", "genai_requests_waiting"]));
+      // The HPA controller has picked it up (no metrics API here, so it cannot scale, but it reports that).
+      const observed = await waitFor(`HPA ${hpa.metadata.name} observed`, async () => {
+        const h = await kube.get<KubeObject>(["hpa", hpa.metadata.name, "-n", ns]);
+        return h.status?.conditions?.length ? h : undefined;
+      });
+      expect(observed.status?.conditions?.map((c) => c.type)).toContain("AbleToScale");
+    }
+  });
+
+  it("routes 80/20 between the stable and canary subsets", async () => {
+    expect(await routeWeights()).toEqual({ stable: 80, canary: 20 });
+    const [rule] = await kube.list("destinationrules.networking.istio.io", ns);
+    const subsets = (rule?.spec?.["subsets"] ?? []) as { name: string }[];
+    expect(subsets.map((s) => s.name).sort()).toEqual(["canary", "stable"]);
+  });
+
+  it("isolates the pods with a default-deny NetworkPolicy and a narrower allow", async () => {
+    const policies = await kube.list<KubeObject & { spec: { podSelector: object; policyTypes: string[] } }>(
+      "networkpolicies",
+      ns,
+    );
+    const denyAll = policies.find(
+      (p) => Object.keys(p.spec.podSelector).length === 0 && !p.spec["ingress" as keyof typeof p.spec],
+    );
+    expect(denyAll?.spec.policyTypes.sort()).toEqual(["Egress", "Ingress"]);
+    expect(policies.length).toBeGreaterThan(1);
+  });
+
+  it("has its custom resources stored through the CRD schemas, plus PDBs and the API-key Secret", async () => {
+    for (const kind of [
+      "servicemonitors.monitoring.coreos.com",
+      "prometheusrules.monitoring.coreos.com",
+      "virtualservices.networking.istio.io",
+      "destinationrules.networking.istio.io",
+    ]) {
+      expect((await kube.list(kind, ns)).length, kind).toBeGreaterThan(0);
+    }
+    expect((await kube.list("poddisruptionbudgets", ns)).length).toBe(2);
+    const secrets = await kube.list<KubeObject & { type: string }>("secrets", ns);
+    expect(secrets.some((s) => s.type === "Opaque")).toBe(true);
+  });
+
+  it("changes only the routing when the canary weight changes", async () => {
+    const updated = await timed("pulumi up (canary weight 20 -> 50)", () =>
+      stack.op("up", ["genai:inference.canary.weight=50"]),
+    );
+    expect(updated.result).toBe("succeeded");
+    expect(changed(updated)).toEqual([
+      { type: "kubernetes:networking.istio.io/v1:VirtualService", op: "update" },
+    ]);
+    expect(await routeWeights()).toEqual({ stable: 50, canary: 50 });
+  });
+
+  it("destroys every object it created", async () => {
+    const result = await timed("pulumi destroy", () => stack.op("destroy"));
+    destroyed = true;
+    expect(result.result).toBe("succeeded");
+    const leftovers = await waitFor(
+      "no object left behind",
+      async () => {
+        const left = [...(await allObjects())].filter((o) => !before.has(o));
+        return left.length === 0 ? left : undefined;
+      },
+      90_000,
+    ).catch(async () => [...(await allObjects())].filter((o) => !before.has(o)));
+    expect(leftovers).toEqual([]);
+  });
+});
