@@ -26,6 +26,8 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
     OTEL_BSP_SCHEDULE_DELAY: "100",
     OTEL_SERVICE_NAME: "genai-inference-test",
+    // The platform sets the track this way (infra/workload/serverEnv.ts); spans must carry it.
+    OTEL_RESOURCE_ATTRIBUTES: "deployment.track=canary",
     VLLM_METRICS: "true",
   });
   const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: server.apiKey, maxRetries: 0 });
@@ -128,6 +130,7 @@ describe("traces", () => {
     expect(await eventually(() => genSpan() !== undefined, 10_000)).toBe(true);
     const span = genSpan() as ReceivedSpan;
     expect(span.serviceName).toBe("genai-inference-test");
+    expect(span.resource["deployment.track"]).toBe("canary");
     expect(span.name).toBe("chat SmolLM2-135M-Instruct.Q4_1");
     expect(span.attributes).toMatchObject({
       "gen_ai.request.model": "SmolLM2-135M-Instruct.Q4_1",

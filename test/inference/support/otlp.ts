@@ -10,6 +10,8 @@ export interface ReceivedSpan {
   kind: number;
   attributes: Record<string, string | number | boolean | string[]>;
   serviceName: string | undefined;
+  /** The resource attributes of the batch the span came in. */
+  resource: Record<string, string | number | boolean | string[]>;
 }
 
 interface AnyValue {
@@ -55,10 +57,11 @@ export async function startOtlpReceiver(): Promise<{
       if (req.method === "POST" && req.url === "/v1/traces") {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ExportRequest;
         for (const rs of body.resourceSpans ?? []) {
-          const serviceName = toRecord(rs.resource?.attributes)["service.name"] as string | undefined;
+          const resource = toRecord(rs.resource?.attributes);
+          const serviceName = resource["service.name"] as string | undefined;
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? [])
-              spans.push({ ...s, attributes: toRecord(s.attributes), serviceName });
+              spans.push({ ...s, attributes: toRecord(s.attributes), serviceName, resource });
           }
         }
       }
