@@ -25,9 +25,16 @@ export function createApiKeys(
   length: number,
   opts: pulumi.CustomResourceOptions,
 ): ApiKeys {
+  // Not the Kubernetes provider: the Node SDK sends a custom resource's `provider` whatever its package, and the
+  // real engine then asks the Kubernetes plugin for a random type, which it rejects (mocks do not notice).
+  const { provider: _kubernetes, ...randomOpts } = opts;
   const entries = tenants.map((tenant) => {
     // Alphanumeric only: keys travel in `Authorization: Bearer` headers and in a comma-separated list.
-    const password = new random.RandomPassword(`${name}-apikey-${tenant}`, { length, special: false }, opts);
+    const password = new random.RandomPassword(
+      `${name}-apikey-${tenant}`,
+      { length, special: false },
+      randomOpts,
+    );
     return pulumi.all([tenant, password.result]);
   });
   const keys = pulumi.secret(pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs)));

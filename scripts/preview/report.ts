@@ -33,8 +33,8 @@ export interface StackReport {
   readonly outputs: Record<string, unknown>;
   /** Where the provider wrote the manifests (`0-crd/` and `1-manifest/`). */
   readonly manifestsDir: string;
-  /** Secret config keys given a preview-only value because the stack file lacks them. */
-  readonly substitutedSecrets: readonly string[];
+  /** Config keys given a preview-only value because the stack file lacks them (scripts/preview/stack.ts). */
+  readonly substitutedConfig: readonly string[];
   /** Providers served by scripts/preview/standins instead of the real plugin. */
   readonly standInProviders: readonly string[];
 }

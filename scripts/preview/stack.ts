@@ -29,12 +29,24 @@ const standIns = path.join(repoRoot, "scripts/preview/standins");
 const STAND_IN_PROVIDERS = ["random", "tls"];
 
 /**
- * Secret config that a stack needs but that CI cannot hold (real credentials). Set only when the stack file
- * lacks the key, always as a secret, and listed in the report so the substitution is visible.
+ * Config that a stack needs but this run cannot have, given a preview-only value only when the stack file lacks the
+ * top-level key, and listed in the report (and on stderr) so the substitution is visible.
  */
-const PREVIEW_ONLY_SECRETS: Record<string, object> = {
-  "genai:backupsCredentials": { accessKeyId: "preview-only", secretAccessKey: "preview-only" },
-};
+const PREVIEW_SUBSTITUTES: readonly { key: string; value: string; secret: boolean; why: string }[] = [
+  {
+    key: "genai:backupsCredentials",
+    value: JSON.stringify({ accessKeyId: "preview-only", secretAccessKey: "preview-only" }),
+    secret: true,
+    why: "CI holds no backup-store credentials",
+  },
+  {
+    // A digest-pinned reference, as prod requires; `.invalid` cannot resolve (RFC 2606), so nothing can pull it.
+    key: "genai:inference.image.ref",
+    value: `preview.invalid/genai/inference@sha256:${"0".repeat(64)}`,
+    secret: false,
+    why: "building the image needs a Docker daemon and the docker-build plugin, neither available here",
+  },
+];
 
 async function main(stackName: string, workDir: string): Promise<StackReport> {
   const provider = checkKubernetesProvider();
@@ -51,11 +63,13 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
   }
   const stackFile = copyProjectFiles(stackName, projectDir);
 
+  let runs = 0;
   const program = async () => {
-    // Imported inside the program so that the engine's settings (stack, config, monitor) are in place first.
-    const outputs: Record<string, unknown> = {
-      ...(await import(pathToFileURL(path.join(repoRoot, "index.ts")).href)),
-    };
+    // Imported inside the program so that the engine's settings (stack, config, monitor) are in place first. A new
+    // query per operation makes Node evaluate index.ts again (modules are cached by URL), so that `up` registers
+    // the resources again after `preview` did.
+    const url = `${pathToFileURL(path.join(repoRoot, "index.ts")).href}?operation=${++runs}`;
+    const outputs: Record<string, unknown> = { ...(await import(url)) };
     return outputs;
   };
   const workspace = await automation.LocalWorkspace.create({
@@ -75,13 +89,13 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
   const stack = await automation.Stack.createOrSelect(stackName, workspace);
   await stack.setConfig("genai:kubernetes.renderYamlToDirectory", { value: manifestsDir }, true);
   const substituted: string[] = [];
-  for (const [key, value] of Object.entries(PREVIEW_ONLY_SECRETS)) {
-    if (new RegExp(`^\\s+${key}:`, "m").test(stackFile)) continue;
-    await stack.setConfig(key, { value: JSON.stringify(value), secret: true });
+  for (const { key, value, secret, why } of PREVIEW_SUBSTITUTES) {
+    const topKey = key.split(".")[0] ?? key;
+    if (new RegExp(`^\\s+${topKey}:`, "m").test(stackFile)) continue;
+    await stack.setConfig(key, { value, secret }, key !== topKey);
     substituted.push(key);
+    console.error(`PREVIEW-ONLY config ${key} for ${stackName}: ${why}`);
   }
-  if (substituted.length > 0)
-    console.error(`preview-only secrets set for ${stackName}: ${substituted.join(", ")}`);
 
   const progress = (out: string) => process.stderr.write(out);
   const previewEvents = collectEvents();
@@ -114,7 +128,7 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
       Object.entries(up.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
     ),
     manifestsDir,
-    substitutedSecrets: substituted,
+    substitutedConfig: substituted,
     standInProviders: STAND_IN_PROVIDERS,
   };
 }

@@ -10,6 +10,7 @@ import {
   readManifests,
 } from "../../scripts/preview/manifests.js";
 import type { PreviewedResource, StackReport } from "../../scripts/preview/report.js";
+import { CHARTS } from "../../infra/cluster/charts.js";
 import { previewStacks, runStack } from "./support/runStack.js";
 
 /** Kubernetes types that are components (their children are the objects) or that render mode cannot write. */
@@ -17,6 +18,13 @@ const NOT_RENDERED =
   /^kubernetes:(helm\.sh\/v[34]:(Chart|Release)|yaml\/v2:Config(File|Group)|kustomize\/v2:Directory)$/;
 
 /** Custom Kubernetes resources, i.e. the objects the provider writes as YAML. */
+/** Charts the program skipped because render mode has no chart archive (infra/cluster/charts.ts warns per chart). */
+const skippedCharts = (warnings: readonly string[]) =>
+  warnings.flatMap((w) => {
+    const m = /(\S+) (\S+) is not installed: rendering YAML needs the chart archive/.exec(w);
+    return m ? [`${m[1]} ${m[2]}`] : [];
+  });
+
 const kubernetesObjects = (resources: readonly PreviewedResource[]) =>
   resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_RENDERED.test(r.type));
 
@@ -36,6 +44,10 @@ describe.each(previewStacks)("pulumi preview of %s (real engine, render mode)", 
         `${report.warnings.length} warnings`,
     );
     for (const w of report.warnings) console.log(`[preview] ${stack} warning: ${w}`);
+    const skipped = skippedCharts(report.warnings);
+    console.log(
+      `[preview] ${stack}: charts skipped in render mode (no genai:charts.localDir): ${skipped.join(", ") || "none"}`,
+    );
     console.log(report.previewText);
   });
 
@@ -71,6 +83,15 @@ describe.each(previewStacks)("pulumi preview of %s (real engine, render mode)", 
         (CLUSTER_KINDS.has(m.kind) && m.namespace !== undefined),
     );
     expect(misplaced.map(idOf)).toEqual([]);
+  });
+
+  it("names each chart it skips in render mode with its pinned version", () => {
+    const skipped = skippedCharts(report.warnings);
+    const pinned = new Set(Object.values(CHARTS).map((c) => `${c.chart} ${c.version}`));
+    for (const chart of skipped) expect(pinned).toContain(chart);
+    // Nothing is installed from a chart when the archives are missing: no Helm resource slipped through.
+    if (skipped.length > 0)
+      expect(report.resources.filter((r) => r.type.startsWith("kubernetes:helm.sh"))).toEqual([]);
   });
 
   it("keeps secret material out of every object but Secrets", () => {

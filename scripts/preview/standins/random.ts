@@ -5,7 +5,7 @@
 import { randomInt } from "node:crypto";
 import { provider } from "@pulumi/pulumi";
 import { npmVersion } from "../versions.js";
-import { replaceOnChange, serveStandIn, typeOfUrn } from "./serve.js";
+import { replaceOnChange, serveStandIn, typeOfUrn, unwrapSecrets } from "./serve.js";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
@@ -87,7 +87,10 @@ const randomStandIn: provider.Provider = {
   },
   async create(urn, inputs) {
     assertType(urn);
-    return { id: "none", outs: { ...inputs, result: generatePassword(inputs as PasswordInputs) } };
+    return {
+      id: "none",
+      outs: { ...inputs, result: generatePassword(unwrapSecrets(inputs) as PasswordInputs) },
+    };
   },
   async read(id, _urn, props) {
     return { id, props };

@@ -1,7 +1,7 @@
 // Shared start-up of the stand-in provider plugins (random.ts, tls.ts).
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { provider } from "@pulumi/pulumi";
+import { provider, runtime } from "@pulumi/pulumi";
 
 /** The resource type of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::<name>`). */
 export function typeOfUrn(urn: string): string {
@@ -22,6 +22,19 @@ export function replaceOnChange(
     (k) => !outputs.includes(k) && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
   );
   return { changes: changed.length > 0, replaces: changed };
+}
+
+/**
+ * The plain values of a property map: the Node provider server hands secret inputs over wrapped (the engine keeps
+ * track of their secretness itself, and outputs named like a secret input stay secret).
+ */
+export function unwrapSecrets(value: unknown): unknown {
+  const plain: unknown = runtime.isRpcSecret(value) ? runtime.unwrapRpcSecret(value) : value;
+  if (Array.isArray(plain)) return plain.map(unwrapSecrets);
+  if (plain !== null && typeof plain === "object") {
+    return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return plain;
 }
 
 /**

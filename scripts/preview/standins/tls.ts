@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { provider } from "@pulumi/pulumi";
 import { npmVersion } from "../versions.js";
-import { replaceOnChange, serveStandIn, typeOfUrn } from "./serve.js";
+import { replaceOnChange, serveStandIn, typeOfUrn, unwrapSecrets } from "./serve.js";
 
 const KEY = "tls:index/privateKey:PrivateKey";
 const CERT = "tls:index/selfSignedCert:SelfSignedCert";
@@ -43,6 +43,7 @@ export function checkKey(news: Props): provider.CheckResult {
   return { inputs, failures };
 }
 
+/** The outputs of a new key (the inputs are not repeated). */
 export function createKey(inputs: Props): Props {
   const pair =
     inputs.algorithm === "RSA"
@@ -51,7 +52,6 @@ export function createKey(inputs: Props): Props {
   // Like the real provider: PKCS#1 for RSA and SEC 1 for ECDSA in privateKeyPem, PKCS#8 beside it.
   const traditional = inputs.algorithm === "RSA" ? "pkcs1" : "sec1";
   return {
-    ...inputs,
     privateKeyPem: pair.privateKey.export({ type: traditional, format: "pem" }).toString(),
     privateKeyPemPkcs8: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
@@ -96,6 +96,7 @@ export function checkCert(news: Props): provider.CheckResult {
   return { inputs, failures };
 }
 
+/** The outputs of a new certificate (the inputs are not repeated). */
 export function createCert(inputs: Props): Props {
   const subject = (inputs.subject ?? {}) as Record<string, string | undefined>;
   const subj =
@@ -135,7 +136,6 @@ export function createCert(inputs: Props): Props {
     const start = new Date();
     const end = new Date(start.getTime() + days * 24 * 3600 * 1000);
     return {
-      ...inputs,
       certPem,
       validityStartTime: start.toISOString(),
       validityEndTime: end.toISOString(),
@@ -156,8 +156,10 @@ const tlsStandIn: provider.Provider = {
   },
   async create(urn, inputs) {
     const type = typeOfUrn(urn);
-    if (type === KEY) return { id: "standin-key", outs: createKey(inputs as Props) };
-    return { id: "standin-cert", outs: createCert(assertCert(urn, inputs as Props)) };
+    // Outputs are the inputs as given (secrets stay wrapped, hence secret) plus what was made from their values.
+    const plain = unwrapSecrets(inputs) as Props;
+    if (type === KEY) return { id: "standin-key", outs: { ...inputs, ...createKey(plain) } };
+    return { id: "standin-cert", outs: { ...inputs, ...createCert(assertCert(urn, plain)) } };
   },
   async read(id, _urn, props) {
     return { id, props };
