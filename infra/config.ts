@@ -107,6 +107,11 @@ const monitoringSchema = z.strictObject({
   grafana: z.strictObject({ storage }),
   /** prometheus-adapter: serves `genai_requests_waiting` per pod as a custom metric to the HPA. */
   adapter: z.strictObject({ enabled: z.boolean(), replicas: z.int().min(1).max(5) }),
+  /**
+   * dashboards/*.json as ConfigMaps labelled for the Grafana sidecar, in the monitoring namespace. Independent of
+   * `enabled`: an existing Grafana whose sidecar watches `grafana_dashboard=1` picks them up too.
+   */
+  dashboards: z.strictObject({ enabled: z.boolean() }),
 });
 
 const loggingSchema = z.strictObject({
@@ -333,6 +338,7 @@ const base: ClusterSettings = {
     },
     grafana: { storage: smallStorage("1Gi") },
     adapter: { enabled: true, replicas: 1 },
+    dashboards: { enabled: true },
   },
   logging: {
     enabled: true,

@@ -266,13 +266,14 @@ export class GenAIPlatform extends pulumi.ComponentResource {
 
     // ---- Observability resources (infra/observability) -------------------------------------------------
     // Rules go wherever the ServiceMonitor goes (the workload namespace; the CRD comes from the monitoring
-    // chart or, with it off, from the cluster). Dashboards only where this stack runs Grafana and its sidecar.
+    // chart or, with it off, from the cluster). Dashboards go to the monitoring namespace for this stack's
+    // Grafana sidecar or an existing one watching the same label.
     this.alertRules = new AlertRules(
       `${name}-rules`,
       { provider, namespace: names.workload, dependsOn: monitoringCrds },
       child,
     );
-    if (m.enabled) {
+    if (m.dashboards.enabled) {
       this.dashboards = new Dashboards(
         `${name}-dashboards`,
         { provider, namespace: names.monitoring, dependsOn: this.monitoring ? [this.monitoring] : [] },
@@ -305,7 +306,8 @@ function enabledConcerns(config: PlatformConfig): Concern[] {
   const enabled: Record<Concern, boolean> = {
     workload: true,
     gpuOperator: config.gpuOperator.enabled,
-    monitoring: config.monitoring.enabled || config.monitoring.adapter.enabled,
+    monitoring:
+      config.monitoring.enabled || config.monitoring.adapter.enabled || config.monitoring.dashboards.enabled,
     logging: config.logging.enabled,
     tracing: config.tracing.enabled,
     mesh: config.mesh.enabled,

@@ -2,6 +2,7 @@
 // through the Kubernetes API, a canary weight change that updates only the routing, and a destroy that leaves
 // nothing behind. The tests run in order and build on each other.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readDashboards } from "../../infra/observability/index.js";
 import { timed } from "./support/exec.js";
 import { hasCondition, Kube, type KubeObject, waitFor } from "./support/kube.js";
 import { PulumiStack } from "./support/pulumi.js";
@@ -149,6 +150,16 @@ describe("ci stack through the real engine", () => {
     expect((await kube.list("poddisruptionbudgets", ns)).length).toBe(2);
     const secrets = await kube.list<KubeObject & { type: string }>("secrets", ns);
     expect(secrets.some((s) => s.type === "Opaque")).toBe(true);
+  });
+
+  it("provisions the Grafana dashboards as sidecar ConfigMaps in the monitoring namespace", async () => {
+    const maps = await kube.list("configmaps", "monitoring");
+    const dashboards = maps.filter((m) => m.metadata.labels?.["grafana_dashboard"] === "1");
+    expect(dashboards.map((m) => m.metadata.name).sort()).toEqual(
+      readDashboards()
+        .map((d) => `genai-dashboard-${d.name}`)
+        .sort(),
+    );
   });
 
   it("changes only the routing when the canary weight changes", async () => {

@@ -135,7 +135,9 @@ describe("prometheus-adapter", () => {
 
   it("monitoring off entirely leaves no trace", async () => {
     const run = await runProgram("dev", {
-      overrides: { monitoring: { enabled: false, adapter: { enabled: false } } },
+      overrides: {
+        monitoring: { enabled: false, adapter: { enabled: false }, dashboards: { enabled: false } },
+      },
     });
     expect(run.all("genai:cluster:Monitoring")).toHaveLength(0);
     expect(run.all("kubernetes:core/v1:Namespace", "genai-namespaces-monitoring")).toHaveLength(0);

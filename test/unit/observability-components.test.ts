@@ -61,10 +61,21 @@ describe.each(["dev", "prod"] as const)("platform %s stack", (stack) => {
 });
 
 describe("platform ci stack (no monitoring chart)", () => {
-  it("still deploys the rules next to the ServiceMonitor, but no dashboards", async () => {
+  it("still deploys the rules next to the ServiceMonitor, and the dashboards for an existing Grafana", async () => {
     const run = await runProgram("ci");
     expect(run.all(PROMETHEUS_RULE)).toHaveLength(ruleFiles.length);
+    const maps = dashboardConfigMaps(run);
+    expect(maps).toHaveLength(dashboardFiles.length);
+    for (const map of maps) expect(at(map.inputs, "metadata", "namespace")).toBe("monitoring");
+    expect(run.all("kubernetes:core/v1:Namespace").map((n) => at(n.inputs, "metadata", "name"))).toContain(
+      "monitoring",
+    );
+  });
+
+  it("provisions no dashboards when genai:monitoring.dashboards.enabled is false", async () => {
+    const run = await runProgram("ci", { overrides: { monitoring: { dashboards: { enabled: false } } } });
     expect(dashboardConfigMaps(run)).toEqual([]);
+    expect(run.all(PROMETHEUS_RULE)).toHaveLength(ruleFiles.length);
   });
 });
 

@@ -87,8 +87,9 @@ describe("GenAIPlatform", () => {
 describe("each component switches off cleanly", () => {
   it.each(Object.entries(COMPONENTS))("%s", async (key, type) => {
     const overrides: Record<string, unknown> = { [key]: { enabled: false } };
-    // The adapter is part of monitoring; Elasticsearch traces need the logging cluster.
-    if (key === "monitoring") overrides.monitoring = { enabled: false, adapter: { enabled: false } };
+    // The adapter and the dashboards are part of monitoring; Elasticsearch traces need the logging cluster.
+    if (key === "monitoring")
+      overrides.monitoring = { enabled: false, adapter: { enabled: false }, dashboards: { enabled: false } };
     if (key === "logging") overrides.tracing = { storage: "memory", replicas: 1 };
     const run = await runProgram("prod", { secrets: PROD_SECRETS, overrides });
     expect(run.all(type)).toHaveLength(0);
