@@ -8,25 +8,19 @@
 // The program runs in this process through the Automation API (an inline program), because the Node.js
 // language host cannot be built here (scripts/tools/build.sh says why); the CLI, the engine, the
 // Kubernetes provider and the policy pack are the real ones. One process per stack: Node caches index.ts.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { automation } from "@pulumi/pulumi";
-import { parse, stringify } from "yaml";
 import { checkKubernetesProvider, repoRoot } from "./versions.js";
 import { collectEvents, type StackReport } from "./report.js";
+import { STAND_IN_PROVIDERS, throwawayWorkspace } from "./workspace.js";
 
 /** Passphrase of the throw-away backend only: nothing it encrypts outlives the run. */
 const PASSPHRASE = "genai-preview-throwaway";
 const policyPackDir = path.join(repoRoot, "infra/policy");
 /** The pack as an executable analyzer plugin (see the comment in that file for why not the directory). */
 const policyPack = path.join(repoRoot, "scripts/preview/policy-pack");
-/**
- * Stand-ins for the Terraform-bridged random and tls providers, which cannot be built here (docs/engine.md).
- * They go on the CLI's PATH for this run only, never through scripts/tools/env.sh.
- */
-const standIns = path.join(repoRoot, "scripts/preview/standins");
-const STAND_IN_PROVIDERS = ["random", "tls"];
 
 /**
  * Config that a stack needs but this run cannot have, given a preview-only value only when the stack file lacks the
@@ -56,12 +50,8 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
   }
 
   rmSync(workDir, { recursive: true, force: true });
-  const projectDir = path.join(workDir, "project");
   const manifestsDir = path.join(workDir, "manifests");
-  for (const dir of [projectDir, manifestsDir, path.join(workDir, "backend"), path.join(workDir, "home")]) {
-    mkdirSync(dir, { recursive: true });
-  }
-  const stackFile = copyProjectFiles(stackName, projectDir);
+  mkdirSync(manifestsDir, { recursive: true });
 
   let runs = 0;
   const program = async () => {
@@ -72,18 +62,11 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
     const outputs: Record<string, unknown> = { ...(await import(url)) };
     return outputs;
   };
-  const workspace = await automation.LocalWorkspace.create({
-    workDir: projectDir,
+  const { workspace, stackFile } = await throwawayWorkspace({
+    stackName,
+    workDir,
+    passphrase: PASSPHRASE,
     program,
-    pulumiHome: path.join(workDir, "home"),
-    secretsProvider: "passphrase",
-    envVars: {
-      PULUMI_BACKEND_URL: pathToFileURL(path.join(workDir, "backend")).href,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PATH: `${standIns}${path.delimiter}${process.env.PATH ?? ""}`,
-    },
   });
   console.error(`STAND-IN providers for ${STAND_IN_PROVIDERS.join(", ")} (preview only; see docs/engine.md)`);
   const stack = await automation.Stack.createOrSelect(stackName, workspace);
@@ -131,33 +114,6 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
     substitutedConfig: substituted,
     standInProviders: STAND_IN_PROVIDERS,
   };
-}
-
-/**
- * Copies Pulumi.yaml and Pulumi.<stack>.yaml next to the throw-away state, so the render directory and any
- * preview-only secret are never written into the repository's stack files. Returns the stack file's text.
- */
-function copyProjectFiles(stackName: string, projectDir: string): string {
-  const projectFile = path.join(repoRoot, "Pulumi.yaml");
-  const stackPath = path.join(repoRoot, `Pulumi.${stackName}.yaml`);
-  for (const file of [projectFile, stackPath]) {
-    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist`);
-  }
-  // `main` names the program file for the language host; the program here is inline, and a `main` that
-  // does not exist beside the copy would be rejected.
-  const project = parse(readFileSync(projectFile, "utf8")) as Record<string, unknown>;
-  delete project.main;
-  writeFileSync(path.join(projectDir, "Pulumi.yaml"), stringify(project));
-  const text = readFileSync(stackPath, "utf8");
-  if (/^\s+[^\s:]+:\s*\n\s+secure:/m.test(text) || /secure:\s*v1:/.test(text)) {
-    throw new Error(
-      `Pulumi.${stackName}.yaml holds encrypted values; the preview cannot decrypt them without their passphrase`,
-    );
-  }
-  // Salt or secrets provider of someone's own backend would not match the throw-away passphrase.
-  const portable = text.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, "");
-  writeFileSync(path.join(projectDir, `Pulumi.${stackName}.yaml`), portable);
-  return portable;
 }
 
 const [stackName, workDir] = process.argv.slice(2);

@@ -8,17 +8,14 @@
 // register no resource and delete the stack's objects. State, config copy and PULUMI_HOME live in <workDir>.
 // `configPath=value` pairs are set (as `pulumi config set --path`) before the operation.
 // Prints an OpResult as JSON on the last stdout line; the engine's progress goes to stderr.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { automation } from "@pulumi/pulumi";
-import { parse, stringify } from "yaml";
 import { checkKubernetesProvider, repoRoot } from "../../../scripts/preview/versions.js";
+import { throwawayWorkspace } from "../../../scripts/preview/workspace.js";
 
 /** Passphrase of the throwaway backend only: nothing it encrypts outlives the test run. */
 const PASSPHRASE = "genai-e2e-throwaway";
-/** The preview's stand-ins for the Terraform-bridged random/tls providers, which cannot be built here. */
-const STAND_INS = path.join(repoRoot, "scripts/preview/standins");
 
 export interface Step {
   readonly urn: string;
@@ -37,28 +34,10 @@ export interface OpResult {
 async function main(op: string, stackName: string, workDir: string, settings: string[]): Promise<OpResult> {
   const provider = checkKubernetesProvider();
   if (provider.warning) console.error(provider.warning);
-  const projectDir = path.join(workDir, "project");
-  for (const dir of [projectDir, path.join(workDir, "backend"), path.join(workDir, "home")]) {
-    mkdirSync(dir, { recursive: true });
-  }
-  if (!existsSync(path.join(projectDir, "Pulumi.yaml"))) copyProjectFiles(stackName, projectDir);
-
   const program = async (): Promise<Record<string, unknown>> => ({
     ...((await import(pathToFileURL(path.join(repoRoot, "index.ts")).href)) as Record<string, unknown>),
   });
-  const workspace = await automation.LocalWorkspace.create({
-    workDir: projectDir,
-    program,
-    pulumiHome: path.join(workDir, "home"),
-    secretsProvider: "passphrase",
-    envVars: {
-      PULUMI_BACKEND_URL: pathToFileURL(path.join(workDir, "backend")).href,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PATH: `${STAND_INS}${path.delimiter}${process.env.PATH ?? ""}`,
-    },
-  });
+  const { workspace } = await throwawayWorkspace({ stackName, workDir, passphrase: PASSPHRASE, program });
   const stack = await automation.Stack.createOrSelect(stackName, workspace);
   for (const setting of settings) {
     const eq = setting.indexOf("=");
@@ -95,19 +74,6 @@ async function main(op: string, stackName: string, workDir: string, settings: st
     };
   }
   throw new Error(`unknown operation ${JSON.stringify(op)} (expected up or destroy)`);
-}
-
-/**
- * Copies Pulumi.yaml (without `main`: the program is inline) and Pulumi.<stack>.yaml (without a salt of someone
- * else's backend) into the work dir, so `config set` never writes into the repository's stack file.
- */
-function copyProjectFiles(stackName: string, projectDir: string): void {
-  const project = parse(readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-  delete project["main"];
-  writeFileSync(path.join(projectDir, "Pulumi.yaml"), stringify(project));
-  const stackFile = readFileSync(path.join(repoRoot, `Pulumi.${stackName}.yaml`), "utf8");
-  const portable = stackFile.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, "");
-  writeFileSync(path.join(projectDir, `Pulumi.${stackName}.yaml`), portable);
 }
 
 const [op, stackName, workDir, ...settings] = process.argv.slice(2);
