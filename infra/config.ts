@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "./configError.js";
 import { ENVIRONMENTS, type Environment, isEnvironment } from "./environment.js";
 import { type InferenceConfig, resolveInferenceConfig } from "./workload/config.js";
-import { deepPartialSchema, mergeBySchema } from "./workload/schemaMerge.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./workload/schemaMerge.js";
 
 /** The Pulumi config namespace of this project: every key below is `genai:<key>`. */
 export const CONFIG_NAMESPACE = "genai";
@@ -232,12 +232,6 @@ export type KubernetesConfig = ClusterSettings["kubernetes"];
 export type ChartsConfig = ClusterSettings["charts"];
 export type StorageConfig = z.infer<typeof storage>;
 export type ResourcesConfig = z.infer<typeof resources>;
-
-type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
 
 const SEVERITIES = ["critical", "warning", "info", "escalation"] as const;
 export type AlertReceiver = (typeof SEVERITIES)[number];

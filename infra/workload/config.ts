@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "../configError.js";
 import type { Environment } from "../environment.js";
-import { deepPartialSchema, mergeBySchema } from "./schemaMerge.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./schemaMerge.js";
 
 /** The config key this file validates; errors name it, e.g. `genai:inference.replicas.min`. */
 export const INFERENCE_CONFIG_KEY = "genai:inference";
@@ -233,11 +233,6 @@ const resolvedSchema = z
 /** The resolved `genai:inference` settings: the environment's preset with the stack's values on top. */
 export type InferenceConfig = z.infer<typeof resolvedSchema>;
 
-type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
 /** What a stack may write under `genai:inference`: any subset of InferenceConfig (models and the canary image as a whole). */
 export type InferenceConfigInput = DeepPartial<InferenceConfig>;
 

@@ -1,5 +1,12 @@
 import { z } from "zod";
 
+/** A value of T with any subset of its (nested) keys: what a stack may write over a preset. Arrays replace whole. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
 /**
  * Stack config is a preset with the stack's values on top. These two helpers derive both the "everything optional"
  * input schema and the merge from the one resolved schema, so the preset, the input and the result cannot drift apart.
