@@ -101,6 +101,8 @@ async function main(): Promise<void> {
         metrics.setRunning(running);
         metrics.setWaiting(waiting);
       },
+      onDecodeStep: (sequences, tokens) => metrics.decodeStep(sequences, tokens),
+      onPromptCache: (cached) => metrics.promptCached(cached),
     });
     metrics.setModel(
       engine.info,
@@ -109,7 +111,10 @@ async function main(): Promise<void> {
     );
     lifecycle.engine = engine;
     if (lifecycle.phase === "loading") lifecycle.phase = "ready";
-    logger.info({ event: "ready", ...engine.info, sequences: engine.sequences }, "model loaded: ready");
+    logger.info(
+      { event: "ready", ...engine.info, sequences: engine.sequences, threads: engine.threads },
+      "model loaded: ready",
+    );
   } catch (err) {
     lifecycle.phase = "failed";
     lifecycle.failure = (err as Error).message;

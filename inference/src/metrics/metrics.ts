@@ -38,6 +38,10 @@ export class Metrics {
   private readonly tenantTokens: Counter;
   private readonly rateLimitedC: Counter;
   private readonly modelInfo: Gauge;
+  private readonly decodeStepsC: Counter;
+  private readonly decodeSequencesC: Counter;
+  private readonly decodeTokensC: Counter;
+  private readonly promptTokensCachedC: Counter;
   private readonly vllm: VllmMetrics | undefined;
 
   constructor(opts: { vllm: boolean; processMetrics?: boolean }) {
@@ -78,6 +82,18 @@ export class Metrics {
     this.tenantTokens = counter(METRICS.tenantTokens, "Tokens by tenant and type (prompt|generation).");
     this.rateLimitedC = counter(METRICS.rateLimited, "Requests rejected by the per-tenant rate limit.");
     this.modelInfo = gauge(METRICS.modelInfo, "The loaded model (value is always 1).");
+    // sequences / steps = how many sequences one decode carries (continuous batching at work when it nears the
+    // number of running requests); tokens / steps = the batch fill.
+    this.decodeStepsC = counter(METRICS.decodeSteps, "Decode steps (batches) the context evaluated.");
+    this.decodeSequencesC = counter(METRICS.decodeSequences, "Sequences carried by decode steps, summed.");
+    this.decodeTokensC = counter(
+      METRICS.decodeTokens,
+      "Tokens evaluated by decode steps (prompt and generated).",
+    );
+    this.promptTokensCachedC = counter(
+      METRICS.promptTokensCached,
+      "Prompt tokens taken from a sequence's cached prefix instead of being evaluated.",
+    );
     this.vllm = opts.vllm ? new VllmMetrics(this.registry) : undefined;
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -97,6 +113,14 @@ export class Metrics {
       })
       .set(1);
     this.sequences.labels({ model: this.model }).set(sequences);
+    for (const c of [
+      this.decodeStepsC,
+      this.decodeSequencesC,
+      this.decodeTokensC,
+      this.promptTokensCachedC,
+    ]) {
+      c.labels({ model: this.model }).inc(0);
+    }
     this.setRunning(0);
     this.setWaiting(0);
     for (const tenant of new Set(tenants)) {
@@ -153,6 +177,18 @@ export class Metrics {
   setWaiting(n: number): void {
     this.waiting.labels({ model: this.model }).set(n);
     this.vllm?.waiting.labels({ model_name: this.model }).set(n);
+  }
+
+  /** One decode step of the context: the sequences and tokens it carried. */
+  decodeStep(sequences: number, tokens: number): void {
+    const l = { model: this.model };
+    this.decodeStepsC.labels(l).inc();
+    this.decodeSequencesC.labels(l).inc(sequences);
+    this.decodeTokensC.labels(l).inc(tokens);
+  }
+
+  promptCached(tokens: number): void {
+    this.promptTokensCachedC.labels({ model: this.model }).inc(tokens);
   }
 
   rateLimited(tenant: string): void {
