@@ -11,6 +11,7 @@ import { errorsPlugin } from "./plugins/errors.js";
 import { metricsPlugin } from "./plugins/metrics.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerEmbeddingsRoutes } from "./routes/embeddings.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { collectOpenApi } from "./routes/openapi.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
@@ -50,7 +51,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { keys: deps.keys, jwt: deps.jwt, metricsAuth: deps.config.metricsAuth });
   collectOpenApi(app, { title: "genai-platform inference server", version: "0.1.0" });
   registerHealthRoutes(app, deps.lifecycle);
-  registerModelRoutes(app, deps.lifecycle);
+  registerModelRoutes(app, deps.lifecycle, deps.config.catalog);
+  registerEmbeddingsRoutes(app, deps);
   registerOpenAIRoutes(app, deps);
   registerSimpleRoutes(app, deps);
   return app;

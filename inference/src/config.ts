@@ -2,6 +2,7 @@
 // start-up with an error that names the variable, what it got and what it accepts.
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { MODEL_TYPES, parseCatalog, type CatalogEntry, type ModelType } from "./models/catalog.js";
 
 export class ConfigError extends Error {
   constructor(variable: string, value: string, expected: string) {
@@ -60,6 +61,14 @@ export interface Config {
   serviceName: string;
   shutdownGraceMs: number;
   vllmMetrics: boolean;
+  /** chat: the chat/completion routes; embeddings: POST /v1/embeddings on an embedding context. */
+  modelType: ModelType;
+  /** Every model the endpoint serves (MODEL_CATALOG), listed by /v1/models. */
+  catalog: CatalogEntry[];
+  /** Most inputs one /v1/embeddings request may carry. */
+  embeddingsMaxInputs: number;
+  /** Most characters (or tokens, for token-array input) one /v1/embeddings request may carry in all. */
+  embeddingsMaxChars: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,6 +103,16 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
   if (!(allowed as readonly string[]).includes(raw))
     throw new ConfigError(name, raw, `one of ${allowed.join(", ")}`);
   return raw as T;
+}
+
+function catalog(env: Env): CatalogEntry[] {
+  const raw = str(env, "MODEL_CATALOG");
+  if (raw === undefined) return [];
+  try {
+    return parseCatalog(raw);
+  } catch (err) {
+    throw new ConfigError("MODEL_CATALOG", raw.slice(0, 200), (err as Error).message);
+  }
 }
 
 function gpu(env: Env): GpuSetting {
@@ -169,6 +188,10 @@ export function loadConfig(env: Env = process.env): Config {
     serviceName: str(env, "OTEL_SERVICE_NAME") ?? "genai-inference",
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 30_000, 0),
     vllmMetrics: bool(env, "VLLM_METRICS", false),
+    modelType: oneOf(env, "MODEL_TYPE", "chat", MODEL_TYPES),
+    catalog: catalog(env),
+    embeddingsMaxInputs: int(env, "EMBEDDINGS_MAX_INPUTS", 64, 1, 2048),
+    embeddingsMaxChars: int(env, "EMBEDDINGS_MAX_CHARS", 262_144, 1),
   };
   if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 32) {
     throw new ConfigError("JWT_SECRET", "<redacted>", "at least 32 characters (HS256 key)");

@@ -6,6 +6,7 @@ import { createJwtVerifier } from "./auth/jwt.js";
 import { loadApiKeys, parseApiKeys } from "./auth/keys.js";
 import { TenantRateLimiter } from "./auth/rate-limit.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { EmbeddingEngine } from "./engine/embeddings.js";
 import { Engine } from "./engine/engine.js";
 import { Lifecycle } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     if (!drained) {
       logger.warn({ in_flight: lifecycle.active }, "grace period over: refusing queued requests");
       lifecycle.engine?.rejectQueued();
+      lifecycle.embeddings?.rejectQueued();
     }
     // Nothing is in flight now: close the listener and every keep-alive socket (idle ones would otherwise
     // hold close() open until their keep-alive timeout).
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     await closing;
     logger.info("http server closed");
     await lifecycle.engine?.dispose();
+    await lifecycle.embeddings?.dispose();
     logger.info("engine disposed");
     await tracing.shutdown();
     logger.info("shut down");
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
       log: (m) => logger.info(m),
     });
     logger.info({ model_path: modelPath }, "loading model");
-    const engine = await Engine.load({
+    const engineOptions = {
       modelPath,
       modelName: config.modelName,
       gpu: config.gpu,
@@ -97,17 +100,21 @@ async function main(): Promise<void> {
       threads: config.threads,
       batchSize: config.batchSize,
       queueSize: config.queueSize,
-      onQueueChange: (running, waiting) => {
+      onQueueChange: (running: number, waiting: number) => {
         metrics.setRunning(running);
         metrics.setWaiting(waiting);
       },
-    });
+    };
+    // MODEL_TYPE=embeddings: the same model file behind embedding contexts, serving /v1/embeddings only.
+    const engine =
+      config.modelType === "embeddings"
+        ? (lifecycle.embeddings = await EmbeddingEngine.load(engineOptions))
+        : (lifecycle.engine = await Engine.load(engineOptions));
     metrics.setModel(
       engine.info,
       engine.sequences,
       keys.map((k) => k.tenant),
     );
-    lifecycle.engine = engine;
     if (lifecycle.phase === "loading") lifecycle.phase = "ready";
     logger.info({ event: "ready", ...engine.info, sequences: engine.sequences }, "model loaded: ready");
   } catch (err) {

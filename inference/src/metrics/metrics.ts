@@ -38,6 +38,8 @@ export class Metrics {
   private readonly tenantTokens: Counter;
   private readonly rateLimitedC: Counter;
   private readonly modelInfo: Gauge;
+  private readonly kvCacheUsage: Gauge;
+  private capacity = 0;
   private readonly vllm: VllmMetrics | undefined;
 
   constructor(opts: { vllm: boolean; processMetrics?: boolean }) {
@@ -78,6 +80,10 @@ export class Metrics {
     this.tenantTokens = counter(METRICS.tenantTokens, "Tokens by tenant and type (prompt|generation).");
     this.rateLimitedC = counter(METRICS.rateLimited, "Requests rejected by the per-tenant rate limit.");
     this.modelInfo = gauge(METRICS.modelInfo, "The loaded model (value is always 1).");
+    this.kvCacheUsage = gauge(
+      METRICS.kvCacheUsage,
+      "Share (0..1) of the sequences, each with its own KV cache window, held by a request (endpoint picker signal).",
+    );
     this.vllm = opts.vllm ? new VllmMetrics(this.registry) : undefined;
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -97,6 +103,7 @@ export class Metrics {
       })
       .set(1);
     this.sequences.labels({ model: this.model }).set(sequences);
+    this.capacity = sequences;
     this.setRunning(0);
     this.setWaiting(0);
     for (const tenant of new Set(tenants)) {
@@ -147,6 +154,9 @@ export class Metrics {
 
   setRunning(n: number): void {
     this.running.labels({ model: this.model }).set(n);
+    this.kvCacheUsage
+      .labels({ model: this.model })
+      .set(this.capacity > 0 ? Math.min(1, n / this.capacity) : 0);
     this.vllm?.running.labels({ model_name: this.model }).set(n);
   }
 

@@ -16,6 +16,7 @@ export const METRICS = {
   tenantTokens: "genai_tenant_tokens_total",
   rateLimited: "genai_rate_limited_total",
   modelInfo: "genai_model_info",
+  kvCacheUsage: "genai_kv_cache_usage_ratio",
 } as const;
 
 /** Every genai_ metric name the server exports. */
@@ -37,6 +38,7 @@ export const METRIC_LABELS: Readonly<Record<(typeof METRICS)[keyof typeof METRIC
   genai_tenant_tokens_total: ["model", "tenant", "type"],
   genai_rate_limited_total: ["model", "tenant"],
   genai_model_info: ["model", "quantization", "context_size", "gpu"],
+  genai_kv_cache_usage_ratio: ["model"],
 };
 
 /** Values of the `type` label of genai_tenant_tokens_total. */
@@ -49,7 +51,17 @@ export const ROUTES = [
   "/v1/models",
   "/generate",
   "/batch_generate",
+  "/v1/embeddings",
 ] as const;
+
+/**
+ * What the gateway's endpoint picker (Inference Extension EPP) scrapes from each pod, as its flags spell it:
+ * queue depth and the 0..1 share of the KV cache (here: of the sequences) in use.
+ */
+export const EPP_METRICS = {
+  totalQueuedRequests: METRICS.requestsWaiting,
+  kvCacheUsagePercentage: METRICS.kvCacheUsage,
+} as const;
 
 /** Optional vLLM-compatible names (VLLM_METRICS=true), label `model_name`, for KEDA / inference-extension setups. */
 export const VLLM_METRICS = {
