@@ -234,6 +234,38 @@ const perModel: PanelSpec[] = [
     width: 8,
   },
   {
+    title: "Input tokens/s by model",
+    description: "Prompt tokens per second per model and track: the only token flow of an embeddings model.",
+    unit: "short",
+    queries: [
+      {
+        expr: sumRate("genai_prompt_tokens_total", sel, ["model", "track"], RATE_WINDOW),
+        legend: "{{model}} {{track}}",
+      },
+    ],
+    width: 8,
+  },
+  {
+    title: "Queue depth by model",
+    description: "Waiting requests per model and track: what the HPA of each model's Deployment scales on.",
+    unit: "short",
+    queries: [
+      { expr: `sum by (model, track) (genai_requests_waiting${sel})`, legend: "{{model}} {{track}}" },
+    ],
+    width: 8,
+  },
+  {
+    title: "Slot usage by model (endpoint picker)",
+    description:
+      "genai_kv_cache_usage_ratio, the share of sequences in use: the busiest and the idlest pod per model. The gateway's endpoint picker sends each request to the pod with the shortest queue and the lowest usage, so the two lines stay close while it balances well.",
+    unit: "percentunit",
+    queries: [
+      { expr: `max by (model) (genai_kv_cache_usage_ratio${sel})`, legend: "{{model}} busiest pod" },
+      { expr: `min by (model) (genai_kv_cache_usage_ratio${sel})`, legend: "{{model}} idlest pod" },
+    ],
+    width: 8,
+  },
+  {
     title: "Models served",
     description: "genai_model_info per pod: model, quantization, context size and GPU use.",
     kind: "table",

@@ -5,8 +5,11 @@
  */
 import { SERVER_ERROR_MATCHER } from "./promql.js";
 
-/** SLIs are per service and per track (stable vs canary are judged separately). */
-export const SLO_LABELS = ["namespace", "service", "track"] as const;
+/**
+ * SLIs are per service, per model and per track: each model behind the endpoint has its own budget (an
+ * embeddings model's traffic must not hide a chat model's errors), and stable vs canary are judged separately.
+ */
+export const SLO_LABELS = ["namespace", "service", "model", "track"] as const;
 
 /** The SLO period the error budget is measured over. */
 export const SLO_PERIOD = "30d";
@@ -127,7 +130,7 @@ function alertingRules(slo: Slo): AlertingRule[] {
   const ticket = BURN_RATE_WINDOWS.filter((w) => w.severity === "warning");
   const objective = `${(slo.objective * 100).toFixed(1)}%`;
   const common = (speed: string, windows: readonly (typeof BURN_RATE_WINDOWS)[number][]) => ({
-    summary: `${slo.title} error budget of {{ $labels.service }} ({{ $labels.track }}) is burning ${speed}.`,
+    summary: `${slo.title} error budget of model {{ $labels.model }} of {{ $labels.service }} ({{ $labels.track }}) is burning ${speed}.`,
     // The SLI definition lives in the runbook; the alert says how far off it is.
     description:
       `Objective ${objective} over ${SLO_PERIOD}; bad-request ratio over the long window: {{ $value | humanizePercentage }} ` +

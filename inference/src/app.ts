@@ -12,6 +12,7 @@ import { clientErrorHandler, errorsPlugin } from "./plugins/errors.js";
 import { metricsPlugin } from "./plugins/metrics.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerEmbeddingsRoutes } from "./routes/embeddings.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { collectOpenApi } from "./routes/openapi.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
@@ -61,7 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tracingPlugin, { tracing: deps.tracing });
   await app.register(authPlugin, { keys: deps.keys, jwt: deps.jwt, tenantLabels: deps.tenantLabels });
   registerHealthRoutes(app, deps.lifecycle);
-  registerModelRoutes(app, deps.lifecycle);
+  registerModelRoutes(app, deps.lifecycle, deps.config.catalog);
+  registerEmbeddingsRoutes(app, deps);
   registerOpenAIRoutes(app, deps);
   registerSimpleRoutes(app, deps);
   return app;

@@ -2,6 +2,7 @@
 // start-up with an error that names the variable, what it got and what it accepts.
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { MODEL_TYPES, parseCatalog, type CatalogEntry, type ModelType } from "./models/catalog.js";
 
 /** A configuration problem: main.ts prints `configuration error: <message>` (no stack) and exits 2. */
 export class ConfigError extends Error {
@@ -73,6 +74,14 @@ export interface Config {
   serviceName: string;
   shutdownGraceMs: number;
   vllmMetrics: boolean;
+  /** chat: the chat/completion routes; embeddings: POST /v1/embeddings on an embedding context. */
+  modelType: ModelType;
+  /** Every model the endpoint serves (MODEL_CATALOG), listed by /v1/models. */
+  catalog: CatalogEntry[];
+  /** Most inputs one /v1/embeddings request may carry. */
+  embeddingsMaxInputs: number;
+  /** Most characters (or tokens, for token-array input) one /v1/embeddings request may carry in all. */
+  embeddingsMaxChars: number;
 }
 
 export interface RequestLimits {
@@ -123,6 +132,16 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
   if (!(allowed as readonly string[]).includes(raw))
     throw invalidValue(name, raw, `one of ${allowed.join(", ")}`);
   return raw as T;
+}
+
+function catalog(env: Env): CatalogEntry[] {
+  const raw = str(env, "MODEL_CATALOG");
+  if (raw === undefined) return [];
+  try {
+    return parseCatalog(raw);
+  } catch (err) {
+    throw invalidValue("MODEL_CATALOG", raw.slice(0, 200), (err as Error).message);
+  }
 }
 
 function gpu(env: Env): GpuSetting {
@@ -209,6 +228,10 @@ export function loadConfig(env: Env = process.env): Config {
     serviceName: str(env, "OTEL_SERVICE_NAME") ?? "genai-inference",
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 30_000, 0),
     vllmMetrics: bool(env, "VLLM_METRICS", false),
+    modelType: oneOf(env, "MODEL_TYPE", "chat", MODEL_TYPES),
+    catalog: catalog(env),
+    embeddingsMaxInputs: int(env, "EMBEDDINGS_MAX_INPUTS", 64, 1, 2048),
+    embeddingsMaxChars: int(env, "EMBEDDINGS_MAX_CHARS", 262_144, 1),
   };
   if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 32) {
     throw invalidValue("JWT_SECRET", "<redacted>", "at least 32 characters (HS256 key)");

@@ -1,6 +1,8 @@
 // Readiness and drain state shared by the probes, the generation routes and the SIGTERM handler.
+import type { EmbeddingEngine } from "./engine/embeddings.js";
 import type { Engine } from "./engine/engine.js";
 import { ApiError } from "./errors.js";
+import type { CatalogEntry } from "./models/catalog.js";
 
 /**
  * After the drain grace, how long requests still in flight get to write their 503 (or final SSE event) before
@@ -14,6 +16,8 @@ export type Phase = "loading" | "ready" | "failed" | "draining";
 export class Lifecycle {
   phase: Phase = "loading";
   engine: Engine | undefined;
+  /** Set instead of `engine` on a server started with MODEL_TYPE=embeddings. */
+  embeddings: EmbeddingEngine | undefined;
   failure: string | undefined;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -30,12 +34,37 @@ export class Lifecycle {
   }
 
   get ready(): boolean {
-    return this.phase === "ready" && this.engine !== undefined;
+    return this.phase === "ready" && (this.engine !== undefined || this.embeddings !== undefined);
   }
 
-  /** The engine, or 503 when not loaded / draining / failed. */
+  /** The model this server loaded, once ready. */
+  get served(): Omit<CatalogEntry, "owned_by"> | undefined {
+    if (!this.ready) return undefined;
+    if (this.engine) return { id: this.engine.info.model, type: "chat" };
+    if (this.embeddings) return { id: this.embeddings.info.model, type: "embeddings" };
+    return undefined;
+  }
+
+  /** The model this server loaded; 503 when not loaded / draining / failed. */
+  requireServed(): Omit<CatalogEntry, "owned_by"> {
+    return this.served ?? this.notReady();
+  }
+
+  /** The chat engine; 400 on an embeddings server, 503 when not loaded / draining / failed. */
   requireEngine(): Engine {
     if (this.ready && this.engine) return this.engine;
+    if (this.ready && this.embeddings) throw wrongModelType(this.embeddings.info.model, "embeddings");
+    return this.notReady();
+  }
+
+  /** The embeddings engine; 400 on a chat server, 503 when not loaded / draining / failed. */
+  requireEmbeddings(): EmbeddingEngine {
+    if (this.ready && this.embeddings) return this.embeddings;
+    if (this.ready && this.engine) throw wrongModelType(this.engine.info.model, "chat");
+    return this.notReady();
+  }
+
+  private notReady(): never {
     const why =
       this.phase === "draining"
         ? "The server is shutting down."
@@ -81,3 +110,13 @@ export class Lifecycle {
 
 export const shuttingDown = (message: string): ApiError =>
   new ApiError(503, message, { code: "shutting_down", retryAfter: 1 });
+/** A request for the other kind of model than this server loaded (the gateway routes by model name). */
+function wrongModelType(model: string, type: "chat" | "embeddings"): ApiError {
+  const message =
+    type === "embeddings"
+      ? `The model '${model}' is an embeddings model: it serves POST /v1/embeddings only, not chat or ` +
+        `completions. Name a chat model (GET /v1/models lists them).`
+      : `The model '${model}' is a chat model: this server does not compute embeddings. Name an embeddings ` +
+        `model (GET /v1/models lists them).`;
+  return new ApiError(400, message, { param: "model", code: "model_not_supported" });
+}

@@ -8,6 +8,7 @@ import { loadApiKeys, parseApiKeys, type ApiKeyEntry } from "./auth/keys.js";
 import { TenantRateLimiter } from "./auth/rate-limit.js";
 import { TenantLabels } from "./auth/tenant-labels.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { EmbeddingEngine } from "./engine/embeddings.js";
 import { Engine } from "./engine/engine.js";
 import { Lifecycle, SHUTDOWN_ABORT_MS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       lifecycle.expire();
       const ended = await lifecycle.waitIdle(SHUTDOWN_ABORT_MS);
       logger.info({ ended, in_flight: lifecycle.active }, "in-flight requests answered");
+      lifecycle.embeddings?.rejectQueued();
     }
     // Nothing is in flight now: close the listener and every keep-alive socket (idle ones would otherwise
     // hold close() open until their keep-alive timeout).
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
     await closing;
     logger.info("http server closed");
     await lifecycle.engine?.dispose();
+    await lifecycle.embeddings?.dispose();
     logger.info("engine disposed");
     await tracing.shutdown();
     logger.info("shut down");
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
       log: (m) => logger.info(m),
     });
     logger.info({ model_path: modelPath }, "loading model");
-    const engine = await Engine.load({
+    const engineOptions = {
       modelPath,
       modelName: config.modelName,
       gpu: config.gpu,
@@ -138,22 +141,26 @@ async function main(): Promise<void> {
       threads: config.threads,
       batchSize: config.batchSize,
       queueSize: config.queueSize,
-      onQueueChange: (running, waiting) => {
+      onQueueChange: (running: number, waiting: number) => {
         metrics.setRunning(running);
         metrics.setWaiting(waiting);
       },
-      onDecodeStep: (sequences, tokens) => metrics.decodeStep(sequences, tokens),
-      onPromptCache: (cached) => metrics.promptCached(cached),
-    });
+      onDecodeStep: (sequences: number, tokens: number) => metrics.decodeStep(sequences, tokens),
+      onPromptCache: (cached: number) => metrics.promptCached(cached),
+    };
+    // MODEL_TYPE=embeddings: the same model file behind embedding contexts, serving /v1/embeddings only.
+    const engine =
+      config.modelType === "embeddings"
+        ? (lifecycle.embeddings = await EmbeddingEngine.load(engineOptions))
+        : (lifecycle.engine = await Engine.load(engineOptions));
     metrics.setModel(
       engine.info,
       engine.sequences,
       keys.map((k) => k.tenant),
     );
-    lifecycle.engine = engine;
     if (lifecycle.phase === "loading") lifecycle.phase = "ready";
     logger.info(
-      { event: "ready", ...engine.info, sequences: engine.sequences, threads: engine.threads },
+      { event: "ready", ...engine.info, sequences: engine.sequences, threads: lifecycle.engine?.threads },
       "model loaded: ready",
     );
   } catch (err) {

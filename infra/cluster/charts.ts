@@ -93,6 +93,28 @@ export const CHARTS = {
     mode: "release",
     why: "its pre-install/upgrade hook Job upgrades the velero.io CRDs and its pre-delete hook cleans up backups",
   },
+  // Gateway API Inference Extension v1.0.1 (the pair Istio 1.28 implements): one release per InferencePool.
+  inferencePool: {
+    repo: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
+    chart: "inferencepool",
+    version: "v1.0.1",
+    mode: "chart",
+    why: "the InferencePool, its endpoint picker and RBAC as plain templates without hooks: Pulumi previews each",
+  },
+  bodyBasedRouting: {
+    repo: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
+    chart: "body-based-routing",
+    version: "v1.0.1",
+    mode: "chart",
+    why: "a Deployment and Service without hooks; its Istio EnvoyFilter is ours (scoped to the gateway pods)",
+  },
+  verticalPodAutoscaler: {
+    repo: "https://kubernetes.github.io/autoscaler",
+    chart: "vertical-pod-autoscaler",
+    version: "0.9.0",
+    mode: "chart",
+    why: "only the recommender is installed (no admission webhook, so no cert hooks): plain templates and CRDs",
+  },
 } as const satisfies Record<string, ChartSpec>;
 
 /** Images the platform runs outside charts, pinned. */
@@ -109,6 +131,8 @@ export function chartSource(
   charts: ChartsConfig,
 ): { chart: string; version?: string; repo?: string } {
   if (charts.localDir) return { chart: path.join(charts.localDir, `${spec.chart}-${spec.version}.tgz`) };
+  // An OCI registry is no Helm repository: the chart is named by its full reference.
+  if (spec.repo.startsWith("oci://")) return { chart: `${spec.repo}/${spec.chart}`, version: spec.version };
   return { chart: spec.chart, version: spec.version, repo: spec.repo };
 }
 

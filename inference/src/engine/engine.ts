@@ -325,7 +325,7 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   return history;
 }
 
-function quantizationOf(model: LlamaModel): string {
+export function quantizationOf(model: LlamaModel): string {
   const fileType = model.fileInfo.metadata.general?.file_type;
   const name = fileType === undefined ? undefined : GgufFileType[fileType];
   if (name) return name.replace(/^MOSTLY_/, "");

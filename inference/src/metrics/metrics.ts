@@ -42,6 +42,8 @@ export class Metrics {
   private readonly decodeSequencesC: Counter;
   private readonly decodeTokensC: Counter;
   private readonly promptTokensCachedC: Counter;
+  private readonly kvCacheUsage: Gauge;
+  private capacity = 0;
   private readonly vllm: VllmMetrics | undefined;
 
   constructor(opts: { vllm: boolean; processMetrics?: boolean }) {
@@ -94,6 +96,10 @@ export class Metrics {
       METRICS.promptTokensCached,
       "Prompt tokens taken from a sequence's cached prefix instead of being evaluated.",
     );
+    this.kvCacheUsage = gauge(
+      METRICS.kvCacheUsage,
+      "Share (0..1) of the sequences, each with its own KV cache window, held by a request (endpoint picker signal).",
+    );
     this.vllm = opts.vllm ? new VllmMetrics(this.registry) : undefined;
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -121,6 +127,7 @@ export class Metrics {
     ]) {
       c.labels({ model: this.model }).inc(0);
     }
+    this.capacity = sequences;
     this.setRunning(0);
     this.setWaiting(0);
     for (const tenant of new Set(tenants)) {
@@ -171,6 +178,9 @@ export class Metrics {
 
   setRunning(n: number): void {
     this.running.labels({ model: this.model }).set(n);
+    this.kvCacheUsage
+      .labels({ model: this.model })
+      .set(this.capacity > 0 ? Math.min(1, n / this.capacity) : 0);
     this.vllm?.running.labels({ model_name: this.model }).set(n);
   }
 

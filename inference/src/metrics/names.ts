@@ -20,6 +20,7 @@ export const METRICS = {
   decodeSequences: "genai_decode_sequences_total",
   decodeTokens: "genai_decode_tokens_total",
   promptTokensCached: "genai_prompt_tokens_cached_total",
+  kvCacheUsage: "genai_kv_cache_usage_ratio",
 } as const;
 
 /** Every genai_ metric name the server exports. */
@@ -45,6 +46,7 @@ export const METRIC_LABELS: Readonly<Record<(typeof METRICS)[keyof typeof METRIC
   genai_decode_sequences_total: ["model"],
   genai_decode_tokens_total: ["model"],
   genai_prompt_tokens_cached_total: ["model"],
+  genai_kv_cache_usage_ratio: ["model"],
 };
 
 /** Values of the `type` label of genai_tenant_tokens_total. */
@@ -57,7 +59,17 @@ export const ROUTES = [
   "/v1/models",
   "/generate",
   "/batch_generate",
+  "/v1/embeddings",
 ] as const;
+
+/**
+ * What the gateway's endpoint picker (Inference Extension EPP) scrapes from each pod, as its flags spell it:
+ * queue depth and the 0..1 share of the KV cache (here: of the sequences) in use.
+ */
+export const EPP_METRICS = {
+  totalQueuedRequests: METRICS.requestsWaiting,
+  kvCacheUsagePercentage: METRICS.kvCacheUsage,
+} as const;
 
 /** Optional vLLM-compatible names (VLLM_METRICS=true), label `model_name`, for KEDA / inference-extension setups. */
 export const VLLM_METRICS = {

@@ -15,7 +15,7 @@ export function registerHealthRoutes(app: FastifyInstance, lifecycle: Lifecycle)
     "/ready",
     { config: { summary: "Readiness: model loaded, not draining" }, schema: { response: { 503: notReady } } },
     async (_request, reply) => {
-      if (lifecycle.ready) return { status: "ready", model: lifecycle.engine?.info.model };
+      if (lifecycle.ready) return { status: "ready", model: lifecycle.served?.id };
       return reply
         .status(503)
         .header("retry-after", "1")
