@@ -255,7 +255,7 @@ describe("validation (400 in OpenAI's shape)", () => {
       "model_not_found",
       "model",
     );
-    await expectError(await post("/v1/embeddings", {}), 404, "not_found");
+    await expectError(await post("/v1/audio/speech", {}), 404, "not_found");
   });
 
   it("the official client surfaces these errors as APIError with the status", async () => {
