@@ -20,7 +20,7 @@ import {
   type CommandResult,
 } from "./support/consumerProject.js";
 
-const IMAGE = "registry.example.internal/genai/inference:0.1.0";
+const IMAGE = `harbor.corp.example/genai/inference:0.1.0@sha256:${"a".repeat(64)}`;
 /** Pulumi's Node.js language host falls back to this ts-node when the project has none (cmd/run, tsutils.js). */
 const PULUMI_TS_NODE = path.join(ROOT, "node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1");
 
@@ -49,8 +49,9 @@ function expectDeployed(output: string): void {
   ]) {
     expect(types, `registered ${type}`).toContain(type);
   }
-  expect(result.images).toEqual({ stable: IMAGE });
-  expect(result.endpoint).toBe("http://genai.local");
+  // The prod preset: a canary track on the stable image, behind the service's own Gateway.
+  expect(result.images).toEqual({ stable: IMAGE, canary: IMAGE });
+  expect(result.endpoint).toBe("http://genai.example.internal");
   expect(result.serviceName).toBe("chat");
   expect(result.alerts).toBeGreaterThan(0);
   // No hidden repository defaults: without image.ref or a named build context the service refuses to build.
