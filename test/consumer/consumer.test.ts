@@ -3,8 +3,9 @@
 // plain `node` (no tsx) under Pulumi mocks. The CommonJS project also runs the way Pulumi's Node.js language host
 // runs a TypeScript program: its vendored ts-node compiles index.ts to CommonJS and `require()`s it, so the
 // package (ESM) is loaded through Node's require(esm).
+import { rmSync } from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildAndPack,
   command,
@@ -36,6 +37,11 @@ beforeAll(async () => {
   const [c, e] = await Promise.all([typecheck(cjs), typecheck(esm)]);
   checks = { cjs: c, esm: e };
 }, 300_000);
+
+afterAll(() => {
+  for (const dir of [pkg?.dir && path.dirname(pkg.dir), cjs?.dir, esm?.dir])
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 function expectDeployed(output: string): void {
   const result = consumerResult(output);
