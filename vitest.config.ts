@@ -9,6 +9,7 @@ export default defineConfig({
       "test/bench/**/*.test.ts",
       "test/inference/**/*.test.ts",
       "test/observability/**/*.test.ts",
+      "test/consumer/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -1,6 +1,6 @@
 /**
  * PromQL fragments shared by the dashboards and the generated SLO rules, so a label or a formula is
- * written once. Metric names are those of DESIGN.md section 5; `track` and `namespace` come from the
+ * written once. Metric names are those of inference/src/metrics/names.ts; `track` and `namespace` come from the
  * ServiceMonitor (podTargetLabels), not from the server.
  */
 

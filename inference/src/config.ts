@@ -172,7 +172,9 @@ export function loadConfig(env: Env = process.env): Config {
   const maxTokensCap = int(env, "MAX_TOKENS_CAP", 2048, 1);
   const batchMaxPrompts = int(env, "BATCH_MAX_PROMPTS", 16, 1);
   const cfg: Config = {
-    host: str(env, "HOST") ?? "0.0.0.0",
+    // Loopback unless told otherwise: `npm run serve` on a workstation is not reachable from the network; the
+    // image (inference/Dockerfile) and the Deployment (infra/workload/serverEnv.ts) set HOST=0.0.0.0.
+    host: str(env, "HOST") ?? "127.0.0.1",
     port: int(env, "PORT", 8000, 0, 65535),
     model: str(env, "MODEL"),
     modelName: str(env, "MODEL_NAME"),

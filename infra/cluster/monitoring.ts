@@ -43,7 +43,7 @@ const GRAFANA_NAME = "grafana";
 export const KSM_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/component", "track"];
 /** The annotation infra/observability writes the Grafana folder of a dashboard ConfigMap into. */
 export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
-/** The custom metric the HPA scales on (DESIGN.md section 5). */
+/** The custom metric the HPA scales on (inference/src/metrics/names.ts, docs/inference.md#metrics). */
 export const QUEUE_METRIC = "genai_requests_waiting";
 
 /**

@@ -13,7 +13,7 @@ export interface DashboardsArgs {
   readonly provider: k8s.Provider;
   /** Namespace of the ConfigMaps; the sidecar must search it (the platform's searches all). Required. */
   readonly namespace: pulumi.Input<string>;
-  /** Directory holding the dashboard `*.json` files, read at program time. Default: the repository's `dashboards/`. */
+  /** Directory holding the dashboard `*.json` files, read at program time. Default: the package's `dashboards/`. */
   readonly directory?: string;
   /**
    * Grafana folder, written as the `grafana_folder` annotation; used when the sidecar's `folderAnnotation` is

@@ -1,5 +1,5 @@
 /**
- * Reads the dashboards and Prometheus rule files of the repository at program time, validating their shape
+ * Reads the dashboards and Prometheus rule files of the package at program time, validating their shape
  * so a broken file fails `pulumi preview` with its path instead of producing a ConfigMap Grafana ignores.
  * The tests use the same readers, so what they check is exactly what gets deployed.
  */
@@ -9,9 +9,13 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
-/** The repository's `dashboards/` directory (this file lives in infra/observability/). */
+/**
+ * The package's `dashboards/` directory: this module is infra/observability/files.ts, or dist/observability/files.js
+ * in the published package (which ships dashboards/*.json and dashboards/rules/*.yaml); both sit two levels below the
+ * root. `import.meta.url` is only in this package's own ESM output, never in its declarations.
+ */
 export const DASHBOARDS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "dashboards");
-/** The repository's `dashboards/rules/` directory. */
+/** The package's `dashboards/rules/` directory. */
 export const RULES_DIR = join(DASHBOARDS_DIR, "rules");
 
 export class ObservabilityFileError extends Error {
@@ -50,7 +54,7 @@ function issues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
 }
 
-/** Every `*.json` dashboard in `dir` (default: the repository's), sorted by file name. */
+/** Every `*.json` dashboard in `dir` (default: the package's), sorted by file name. */
 export function readDashboards(dir: string = DASHBOARDS_DIR): DashboardFile[] {
   return listFiles(dir, ".json").map((path) => {
     const json = readFileSync(path, "utf8");

@@ -46,12 +46,15 @@ export const imageSchema = z.strictObject({
   /** e.g. `harbor.corp.example/genai/inference:0.1.0@sha256:...`; not `latest`, not untagged. Default: unset (build). */
   ref: imageRef.optional(),
   build: z.strictObject({
-    /** Registry host[:port], e.g. `localhost:5000` or `harbor.corp.example`. */
-    registry: z.string().min(1),
+    /** Registry host[:port], e.g. `harbor.corp.example`. No default: required to build (the stack names its own). */
+    registry: z.string().min(1).optional(),
     /** Repository inside the registry, e.g. `genai/inference`. */
     repository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "expected a lowercase repository path"),
-    /** Build context, relative to the project root. */
-    context: z.string().min(1),
+    /**
+     * Build context (the directory holding the inference server's Dockerfile), relative to the Pulumi project
+     * directory. No default: required to build, since only this repository has one (its stacks set `inference`).
+     */
+    context: z.string().min(1).optional(),
     /** Tag pushed besides the digest (never `latest`). */
     tag: z
       .string()
@@ -65,7 +68,7 @@ export const imageSchema = z.strictObject({
     platform: z.enum(["linux/amd64", "linux/arm64"]),
     /** Registry user; the password comes from the `registryPassword` component arg (a Pulumi secret). */
     username: z.string().min(1).optional(),
-    /** Plain-HTTP registry (common on-prem without TLS). */
+    /** Plain-HTTP registry (common on-prem without TLS; this repository's local `localhost:5000`). Default: false. */
     insecure: z.boolean(),
   }),
   pullSecretName,
@@ -258,15 +261,14 @@ const GPU_NODES = {
 
 const base: InferenceConfig = {
   image: {
+    // No registry or build context by default: both depend on where the stack lives (see image.ts).
     build: {
-      registry: "localhost:5000",
       repository: "genai/inference",
-      context: "inference",
       tag: "0.1.0",
       push: true,
       cuda: false,
       platform: "linux/amd64",
-      insecure: true,
+      insecure: false,
     },
   },
   model: DEFAULT_MODEL,

@@ -11,6 +11,29 @@ export interface ResolvedImage {
   readonly version: string;
 }
 
+/** `image.build` with the settings a build cannot do without. */
+export type BuildSettings = ImageConfig["build"] & { readonly registry: string; readonly context: string };
+
+/**
+ * The build settings, once the registry and context are known. Neither has a default: a context only exists inside
+ * this repository, and a registry only the stack knows, so a stack that neither names them nor sets `image.ref`
+ * fails here, naming the missing key, instead of building `./inference` into `localhost:5000`.
+ */
+export function buildSettings(build: ImageConfig["build"]): BuildSettings {
+  for (const key of ["context", "registry"] as const) {
+    if (build[key] === undefined) {
+      throw new pulumi.InputPropertyError({
+        propertyPath: `config.image.build.${key}`,
+        reason:
+          key === "context"
+            ? "required to build the server image: set genai:inference.image.build.context (the directory holding the inference server's Dockerfile, relative to the Pulumi project) or genai:inference.image.ref (a prebuilt image)"
+            : "required to build the server image: set genai:inference.image.build.registry (host[:port] to push to) or genai:inference.image.ref (a prebuilt image)",
+      });
+    }
+  }
+  return build as BuildSettings;
+}
+
 /**
  * A prebuilt reference is used as given (isPinnedImageRef has refused `latest` and untagged ones); otherwise
  * BuildKit builds the image through @pulumi/docker-build and the Deployment pins `<repository>@<digest>`, so a
@@ -24,7 +47,7 @@ export function resolveImage(
   opts: pulumi.CustomResourceOptions,
 ): ResolvedImage {
   if (image.ref !== undefined) return prebuiltImage(image.ref);
-  const b = image.build;
+  const b = buildSettings(image.build);
   const repository = `${b.registry}/${b.repository}`;
   const built = new dockerBuild.Image(
     name,

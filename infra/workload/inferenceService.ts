@@ -4,7 +4,7 @@ import { CLUSTER_DNS } from "../shared/protection.js";
 import { createTrackHpa } from "./autoscaling.js";
 import type { InferenceConfig } from "./config.js";
 import { createTrackDeployment } from "./deployment.js";
-import { prebuiltImage, resolveImage, type ResolvedImage } from "./image.js";
+import { buildSettings, prebuiltImage, resolveImage, type ResolvedImage } from "./image.js";
 import { commonLabels, type Track } from "./labels.js";
 import { createModelCache, type ModelConfig } from "./modelCache.js";
 import { createScrapePeerAuthentication, createServiceMonitor } from "./monitoring.js";
@@ -30,7 +30,7 @@ export interface InferenceServiceArgs {
   readonly registryPassword?: pulumi.Input<string>;
   /** OTLP/HTTP endpoint for traces, e.g. the platform's Jaeger. Default: `config.tracingEndpoint` (tracing off when neither is set). */
   readonly tracingEndpoint?: pulumi.Input<string>;
-  /** Directory `image.build.context` is relative to. Default: `process.cwd()` (the project root under `pulumi up`). */
+  /** Directory a relative `image.build.context` is resolved against. Default: `process.cwd()` (the Pulumi project directory under `pulumi up`). */
   readonly projectRoot?: string;
   /**
    * An existing Istio Gateway to attach the VirtualService to (its hosts must include `config.host`), and whether it
@@ -83,6 +83,8 @@ export class InferenceService extends pulumi.ComponentResource {
   public readonly images: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    // An image that can be neither pulled nor built is refused before anything is registered.
+    if (args.config.image.ref === undefined) buildSettings(args.config.image.build);
     super("genai:workload:InferenceService", name, {}, opts);
     const built = buildInferenceService(name, args, this);
     this.endpoint = pulumi.output(built.endpoint);
@@ -237,7 +239,7 @@ function imagePullSecret(
     return createPullSecret(
       name,
       args.namespace,
-      image.build.registry,
+      buildSettings(image.build).registry,
       image.build.username,
       args.registryPassword,
       opts,

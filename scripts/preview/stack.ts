@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { automation } from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { checkKubernetesProvider, repoRoot } from "./versions.js";
 import { collectEvents, type StackReport } from "./report.js";
 import { STAND_IN_PROVIDERS, throwawayWorkspace } from "./workspace.js";
@@ -24,7 +25,7 @@ const policyPack = path.join(repoRoot, "scripts/preview/policy-pack");
 
 /**
  * Config that a stack needs but this run cannot have, given a preview-only value only when the stack file lacks the
- * top-level key, and listed in the report (and on stderr) so the substitution is visible.
+ * key (a nested one such as `genai:inference.image.ref` by its path), and listed in the report (and on stderr) so the substitution is visible.
  */
 const PREVIEW_SUBSTITUTES: readonly { key: string; value: string; secret: boolean; why: string }[] = [
   {
@@ -41,6 +42,18 @@ const PREVIEW_SUBSTITUTES: readonly { key: string; value: string; secret: boolea
     why: "building the image needs a Docker daemon and the docker-build plugin, neither available here",
   },
 ];
+
+/** Whether the stack file's `config:` sets `key`, a `genai:x.y.z` path (a stack may set `genai:x` without `y`). */
+function stackFileSets(stackFile: string, key: string): boolean {
+  const [top = key, ...steps] = key.split(".");
+  const config = (parseYaml(stackFile) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  let value: unknown = config[top];
+  for (const step of steps) {
+    if (typeof value !== "object" || value === null) return false;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value !== undefined;
+}
 
 async function main(stackName: string, workDir: string): Promise<StackReport> {
   const provider = checkKubernetesProvider();
@@ -74,7 +87,7 @@ async function main(stackName: string, workDir: string): Promise<StackReport> {
   const substituted: string[] = [];
   for (const { key, value, secret, why } of PREVIEW_SUBSTITUTES) {
     const topKey = key.split(".")[0] ?? key;
-    if (new RegExp(`^\\s+${topKey}:`, "m").test(stackFile)) continue;
+    if (stackFileSets(stackFile, key)) continue;
     await stack.setConfig(key, { value, secret }, key !== topKey);
     substituted.push(key);
     console.error(`PREVIEW-ONLY config ${key} for ${stackName}: ${why}`);

@@ -1,4 +1,4 @@
-// After real traffic: the metric vocabulary of DESIGN.md section 5 with its labels and vLLM buckets, the
+// After real traffic: the metric vocabulary (inference/src/metrics/names.ts, docs/inference.md#metrics) with its labels and vLLM buckets, the
 // optional vLLM names, GenAI-convention spans at an OTLP receiver (continuing the caller's traceparent), and
 // JSON logs carrying request id, tenant, trace id and token counts but not the prompt.
 import OpenAI from "openai";

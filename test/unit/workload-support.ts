@@ -5,7 +5,21 @@ export const DIGEST = `sha256:${"d".repeat(64)}`;
 
 export type Obj = Record<string, unknown>;
 
-/** Runs test/unit/workload-program.ts for `stack` with `genai:inference` = `inference`. */
+/**
+ * What this repository's stack files set under `genai:inference.image.build` (the components have no registry or
+ * context default); the runs below ignore the stack file, so they lay these under the test's own values.
+ */
+export const REPO_BUILD = { registry: "localhost:5000", context: "inference", insecure: true } as const;
+
+function withRepoBuild(inference: Obj): Obj {
+  const image = (inference["image"] ?? {}) as Obj;
+  return {
+    ...inference,
+    image: { ...image, build: { ...REPO_BUILD, ...(image["build"] as Obj | undefined) } },
+  };
+}
+
+/** Runs test/unit/workload-program.ts for `stack` with `genai:inference` = `inference` (over REPO_BUILD). */
 export function runWorkload(
   stack: "dev" | "prod" | "ci",
   inference: Obj = {},
@@ -14,7 +28,7 @@ export function runWorkload(
   return runProgram(stack, {
     program: "test/unit/workload-program.ts",
     ignoreStackFile: true,
-    overrides: { inference },
+    overrides: { inference: withRepoBuild(inference) },
     secrets,
     // BuildKit would report the pushed digest; the Deployment must pin it.
     state: (type) => (type === "docker-build:index:Image" ? { digest: DIGEST } : {}),
