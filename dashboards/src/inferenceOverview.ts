@@ -266,6 +266,37 @@ const perModel: PanelSpec[] = [
     width: 8,
   },
   {
+    title: "Sequences per decode step by model",
+    description:
+      "How many sequences one decode step carries (genai_decode_sequences_total / genai_decode_steps_total), beside the running requests: continuous batching works while the two lines stay together; a step well below the running count means requests take turns instead of sharing the batch.",
+    unit: "short",
+    queries: [
+      {
+        expr: `${sumRate("genai_decode_sequences_total", sel, ["model"], RATE_WINDOW)} / ${sumRate("genai_decode_steps_total", sel, ["model"], RATE_WINDOW)}`,
+        legend: "{{model}} sequences/step",
+      },
+      {
+        expr: `${sumRate("genai_decode_tokens_total", sel, ["model"], RATE_WINDOW)} / ${sumRate("genai_decode_steps_total", sel, ["model"], RATE_WINDOW)}`,
+        legend: "{{model}} tokens/step",
+      },
+      { expr: `sum by (model) (genai_requests_running${sel})`, legend: "{{model}} running" },
+    ],
+    width: 12,
+  },
+  {
+    title: "Prompt prefix cache hits by model",
+    description:
+      "Share of prompt tokens taken from a sequence's cached prefix (genai_prompt_tokens_cached_total / genai_prompt_tokens_total) instead of being evaluated: shared system prompts and multi-turn chats should keep it high.",
+    unit: "percentunit",
+    queries: [
+      {
+        expr: `${sumRate("genai_prompt_tokens_cached_total", sel, ["model"], RATE_WINDOW)} / ${sumRate("genai_prompt_tokens_total", sel, ["model"], RATE_WINDOW)}`,
+        legend: "{{model}}",
+      },
+    ],
+    width: 12,
+  },
+  {
     title: "Models served",
     description: "genai_model_info per pod: model, quantization, context size and GPU use.",
     kind: "table",
