@@ -116,17 +116,20 @@ describe("bounds, refused before any prompt work (400 naming the field and the l
 });
 
 describe("the event loop stays free", () => {
-  it("/health answers within the liveness probe's timeout while 8 maximal prompts are prepared", async () => {
+  it("/health answers within the liveness probe's timeout during 8 maximal prompts and 8 oversized bodies", async () => {
     // Each body is as big as the bounds allow: MAX_MESSAGES messages of MAX_PROMPT_CHARS characters in all.
     const per = Math.floor(LIMITS.MAX_PROMPT_CHARS / LIMITS.MAX_MESSAGES);
     const messages = Array.from({ length: LIMITS.MAX_MESSAGES }, (_, i) => ({
       role: i % 2 === 0 ? "user" : "assistant",
       content: "word ".repeat(per / 5),
     }));
+    // The original report: 8 parallel 1 MB bodies of 30,000 messages stalled /health for 14.7 s.
+    const tiny = Array.from({ length: 30_000 }, () => ({ role: "user", content: "x" }));
+    const oversized = Array.from({ length: 8 }, () => chat({ messages: tiny }));
     const heavy = Array.from({ length: 8 }, () => chat({ messages }));
     const latencies: number[] = [];
     let settled = false;
-    void Promise.allSettled(heavy).then(() => (settled = true));
+    void Promise.allSettled([...heavy, ...oversized]).then(() => (settled = true));
     while (!settled) {
       const t0 = performance.now();
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
@@ -135,8 +138,9 @@ describe("the event loop stays free", () => {
     }
     // Rendered and tokenized, then refused: far more tokens than one 1024-token sequence holds.
     for (const res of await Promise.all(heavy)) await expectError(res, 400, "context_length_exceeded");
+    for (const res of await Promise.all(oversized)) await expectError(res, 400, "array_above_max_length");
     console.log(
-      `/health during 8 maximal prompts: ${latencies.length} probes, max ${Math.max(...latencies).toFixed(0)} ms`,
+      `/health during 8 maximal prompts and 8 oversized bodies: ${latencies.length} probes, max ${Math.max(...latencies).toFixed(0)} ms`,
     );
     // The kubelet's liveness probe gives up after 5 s; half of that leaves room for a loaded CI machine.
     expect(Math.max(...latencies)).toBeLessThan(2500);
@@ -201,6 +205,11 @@ describe("slow clients (REQUEST_BODY_TIMEOUT_MS)", () => {
     expect(response).toMatch(/^HTTP\/1\.1 408 /);
   });
 
+  it("a connection that never sends a byte is closed too", async () => {
+    const { closed } = await slowClient("", "");
+    expect(closed).toBe(true);
+  });
+
   it("a response that streams for longer than the body timeout is not cut", async () => {
     const t0 = performance.now();
     const res = await postJson(
@@ -239,6 +248,17 @@ describe("JWTs", () => {
       "invalid_api_key",
     );
     expect(err.message).toMatch(/lifetime .* above the 86400 s allowed/);
+  });
+
+  it("an iat in the future does not stretch the lifetime", async () => {
+    const future = Math.floor(Date.now() / 1000) + 10 * 86_400;
+    const token = await new SignJWT({ tenant: "future" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt(future)
+      .setExpirationTime(future + 60)
+      .sign(new TextEncoder().encode(HS_SECRET));
+    const err = await expectError(await chat({}, token), 401, "invalid_api_key");
+    expect(err.message).toMatch(/lifetime/);
   });
 
   it('beyond METRICS_MAX_TENANTS other tenants, new JWT tenants are counted as tenant="other"', async () => {
