@@ -7,6 +7,7 @@ import { OTHER_TENANT, TenantLabels } from "../../inference/src/auth/tenant-labe
 import { ConfigError, loadConfig } from "../../inference/src/config.js";
 import { SlotPool } from "../../inference/src/engine/slots.js";
 import { ApiError } from "../../inference/src/errors.js";
+import { Lifecycle } from "../../inference/src/lifecycle.js";
 import { SerialWork } from "../../inference/src/serial-work.js";
 
 describe("config", () => {
@@ -186,5 +187,18 @@ describe("TenantRateLimiter buckets", () => {
       now += 10; // 10 ms apart: at 60/min every bucket is full again a second later
     }
     expect(rl.trackedTenants).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("Lifecycle grace expiry", () => {
+  it("stops the requests still registered with 503 shutting_down, and late ones at once", () => {
+    const lifecycle = new Lifecycle();
+    const stopped: string[] = [];
+    lifecycle.whenGraceOver(() => stopped.push("running"));
+    const done = lifecycle.whenGraceOver(() => stopped.push("finished before"));
+    done();
+    lifecycle.expire();
+    lifecycle.whenGraceOver((reason) => stopped.push(`late ${reason.status} ${reason.code}`));
+    expect(stopped).toEqual(["running", "late 503 shutting_down"]);
   });
 });
