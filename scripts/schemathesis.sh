@@ -48,12 +48,16 @@ expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
 TOML
 
 set +e
-ST_SERVED_MODEL=$MODEL_ID SCHEMATHESIS_HOOKS="$PWD/scripts/schemathesis_hooks.py" \
+# From $WORK: schemathesis keeps a crash cache (.schemathesis/) in its working directory.
+HOOKS="$PWD/scripts/schemathesis_hooks.py"
+cd "$WORK"
+ST_SERVED_MODEL=$MODEL_ID SCHEMATHESIS_HOOKS="$HOOKS" \
   nice -n 10 "$ST" --config-file "$WORK/schemathesis.toml" run "http://127.0.0.1:$PORT/openapi.json" \
   -H "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
   --max-examples "${ST_MAX_EXAMPLES:-30}" ${ST_MAX_TIME:+--max-time "$ST_MAX_TIME"} --workers 2 \
-  --request-timeout 60 --seed "${ST_SEED:-1}" --no-color --output-truncate true --report-dir "$WORK/report"
+  --request-timeout 60 --seed "${ST_SEED:-1}" --no-color --output-truncate true --report-dir "$WORK/report" \
+  --generation-database none
 code=$?
 set -e
 echo "--- responses by route and status (genai_requests_total) ---"
