@@ -117,17 +117,23 @@ export async function runGeneration(
   };
   reply.raw.on("close", onClose);
   const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
+  const drain = new AbortController();
+  const unwatch = deps.lifecycle.whenGraceOver((reason) => drain.abort(reason));
   const signal = AbortSignal.any([
     client.signal,
     deadline,
-    deps.lifecycle.expired,
+    drain.signal,
     ...(job.signal ? [job.signal] : []),
   ]);
+  const detach = () => {
+    unwatch();
+    reply.raw.off("close", onClose);
+  };
   let prepared: PreparedPrompt;
   try {
     prepared = await deps.prepareWork.run(() => engine.prepare(job.prompt, job.params.maxTokens), signal);
   } catch (err) {
-    reply.raw.off("close", onClose);
+    detach();
     throw abortError(err, client.signal);
   }
 
@@ -192,9 +198,7 @@ export async function runGeneration(
       },
       "generation finished",
     );
-    if (result.aborted && deps.lifecycle.expired.aborted && !client.signal.aborted) {
-      throw deps.lifecycle.expired.reason;
-    }
+    if (result.aborted && drain.signal.aborted && !client.signal.aborted) throw drain.signal.reason;
     if (result.aborted && deadline.aborted && !client.signal.aborted) {
       throw new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
         code: "timeout",
@@ -208,7 +212,7 @@ export async function runGeneration(
     throw apiErr;
   } finally {
     span.end();
-    reply.raw.off("close", onClose);
+    detach();
   }
 }
 

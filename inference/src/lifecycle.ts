@@ -21,16 +21,28 @@ export class Lifecycle {
   failure: string | undefined;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
-  private readonly graceOver = new AbortController();
+  private graceOver: ApiError | undefined;
+  private readonly onGraceOver = new Set<(reason: ApiError) => void>();
 
-  /** Aborts once the drain grace has run out: queued and running requests then end with 503 shutting_down. */
-  get expired(): AbortSignal {
-    return this.graceOver.signal;
+  /**
+   * Calls `stop` once the drain grace has run out (at once if it has); the returned function unregisters.
+   * A per-request callback rather than one shared AbortSignal: AbortSignal.any() over a process-long signal
+   * keeps every observed composite alive in that signal (nodejs/node#64476), one leak per request.
+   */
+  whenGraceOver(stop: (reason: ApiError) => void): () => void {
+    if (this.graceOver) {
+      stop(this.graceOver);
+      return () => undefined;
+    }
+    this.onGraceOver.add(stop);
+    return () => this.onGraceOver.delete(stop);
   }
 
-  /** The drain grace is over: stop everything still in flight. */
+  /** The drain grace is over: stop everything still in flight (queued and running end with 503). */
   expire(): void {
-    this.graceOver.abort(shuttingDown("The server shut down before this request finished."));
+    this.graceOver = shuttingDown("The server shut down before this request finished.");
+    for (const stop of [...this.onGraceOver]) stop(this.graceOver);
+    this.onGraceOver.clear();
   }
 
   get ready(): boolean {

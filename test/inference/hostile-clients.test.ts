@@ -1,11 +1,10 @@
 // No client can stall or bloat the real server: request bounds refused before any prompt work, the event loop
-// free while big prompts are prepared, rate limits applied before tokenizing, slow bodies cut off with 408,
-// JWTs that never expire refused, the tenant label bounded, and /openapi.json documenting all of it.
+// free while big prompts are prepared, rate limits applied before tokenizing, JWTs that never expire refused,
+// the tenant label bounded, and /openapi.json documenting all of it. (Slow clients: slow-clients.test.ts.)
 import { SignJWT } from "jose";
 import { randomBytes } from "node:crypto";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postJson, sseEvents } from "./support/http.js";
+import { postJson } from "./support/http.js";
 import { scrape, sum } from "./support/metrics.js";
 import { startTestServer, type TestServer } from "./support/server.js";
 
@@ -15,11 +14,9 @@ const HS_SECRET = randomBytes(32).toString("hex");
 const keys = {
   alpha: `alpha-${randomBytes(12).toString("hex")}`,
   spender: `spender-${randomBytes(12).toString("hex")}`,
-  streamer: `streamer-${randomBytes(12).toString("hex")}`,
 };
 /** MAX_MESSAGES and MAX_PROMPT_CHARS keep their defaults: the liveness check below is about those. */
 const LIMITS = { MAX_MESSAGES: 256, MAX_PROMPT_CHARS: 65_536, MAX_STOP_CHARS: 32, MAX_TOKENS_CAP: 300 };
-const BODY_TIMEOUT_MS = 1000;
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -29,7 +26,6 @@ beforeAll(async () => {
     JWT_SECRET: HS_SECRET,
     METRICS_MAX_TENANTS: "2",
     RATE_LIMIT_TPM: "200",
-    REQUEST_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
     MAX_STOP_CHARS: String(LIMITS.MAX_STOP_CHARS),
     MAX_TOKENS_CAP: String(LIMITS.MAX_TOKENS_CAP),
   });
@@ -116,17 +112,20 @@ describe("bounds, refused before any prompt work (400 naming the field and the l
 });
 
 describe("the event loop stays free", () => {
-  it("/health answers within the liveness probe's timeout while 8 maximal prompts are prepared", async () => {
+  it("/health answers within the liveness probe's timeout during 8 maximal prompts and 8 oversized bodies", async () => {
     // Each body is as big as the bounds allow: MAX_MESSAGES messages of MAX_PROMPT_CHARS characters in all.
     const per = Math.floor(LIMITS.MAX_PROMPT_CHARS / LIMITS.MAX_MESSAGES);
     const messages = Array.from({ length: LIMITS.MAX_MESSAGES }, (_, i) => ({
       role: i % 2 === 0 ? "user" : "assistant",
       content: "word ".repeat(per / 5),
     }));
+    // The original report: 8 parallel 1 MB bodies of 30,000 messages stalled /health for 14.7 s.
+    const tiny = Array.from({ length: 30_000 }, () => ({ role: "user", content: "x" }));
+    const oversized = Array.from({ length: 8 }, () => chat({ messages: tiny }));
     const heavy = Array.from({ length: 8 }, () => chat({ messages }));
     const latencies: number[] = [];
     let settled = false;
-    void Promise.allSettled(heavy).then(() => (settled = true));
+    void Promise.allSettled([...heavy, ...oversized]).then(() => (settled = true));
     while (!settled) {
       const t0 = performance.now();
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
@@ -135,11 +134,12 @@ describe("the event loop stays free", () => {
     }
     // Rendered and tokenized, then refused: far more tokens than one 1024-token sequence holds.
     for (const res of await Promise.all(heavy)) await expectError(res, 400, "context_length_exceeded");
+    for (const res of await Promise.all(oversized)) await expectError(res, 400, "array_above_max_length");
     console.log(
-      `/health during 8 maximal prompts: ${latencies.length} probes, max ${Math.max(...latencies).toFixed(0)} ms`,
+      `/health during 8 maximal prompts and 8 oversized bodies: ${latencies.length} probes, max ${Math.max(...latencies).toFixed(0)} ms`,
     );
-    // The kubelet's liveness probe gives up after 5 s; half of that leaves room for a loaded CI machine.
-    expect(Math.max(...latencies)).toBeLessThan(2500);
+    // The kubelet's liveness probe (infra/workload/deployment.ts) gives up after 5 s: no probe may take that long.
+    expect(Math.max(...latencies)).toBeLessThan(5000);
   });
 
   it("a tenant over its rate limit is refused before its prompt is tokenized", async () => {
@@ -156,67 +156,6 @@ describe("the event loop stays free", () => {
     // Within the bounds but far over the context window: tokenizing it would answer 400 context_length_exceeded.
     const big = [{ role: "user", content: "word ".repeat(LIMITS.MAX_PROMPT_CHARS / 5 - 1) }];
     await expectError(await chat({ messages: big }, keys.spender), 429, "rate_limit_exceeded");
-  });
-});
-
-/** Sends `head` then trickles `trickle` a byte every 200 ms; resolves with what came back once the socket closed. */
-function slowClient(head: string, trickle: string): Promise<{ response: string; closed: boolean }> {
-  const { hostname, port } = new URL(server.url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    let response = "";
-    let i = 0;
-    const timer = setInterval(() => {
-      if (i < trickle.length && !socket.destroyed) socket.write(trickle[i++] as string);
-    }, 200);
-    const guard = setTimeout(() => finish(false), 20_000);
-    const finish = (closed: boolean) => {
-      clearInterval(timer);
-      clearTimeout(guard);
-      socket.destroy();
-      resolve({ response, closed });
-    };
-    socket.on("data", (d) => (response += d.toString()));
-    socket.on("close", () => finish(true));
-    socket.on("error", () => undefined);
-    socket.write(head);
-  });
-}
-
-describe("slow clients (REQUEST_BODY_TIMEOUT_MS)", () => {
-  it("a body trickled slowly gets 408 in OpenAI's shape and the socket is closed", async () => {
-    const body = JSON.stringify({ model, messages: [{ role: "user", content: "x".repeat(200) }] });
-    const head =
-      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${keys.alpha}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
-    const { response, closed } = await slowClient(head, body);
-    expect(closed).toBe(true);
-    expect(response).toMatch(/^HTTP\/1\.1 408 /);
-    expect(response).toContain('"code":"request_timeout"');
-  });
-
-  it("headers trickled slowly get the same", async () => {
-    const { response, closed } = await slowClient("GET /health HTTP/1.1\r\n", "X-Slow: " + "a".repeat(100));
-    expect(closed).toBe(true);
-    expect(response).toMatch(/^HTTP\/1\.1 408 /);
-  });
-
-  it("a response that streams for longer than the body timeout is not cut", async () => {
-    const t0 = performance.now();
-    const res = await postJson(
-      `${server.url}/v1/completions`,
-      { model, prompt: "1, 2, 3, 4, 5, 6, 7, 8, 9, 10,", max_tokens: 150, stream: true },
-      { key: keys.streamer },
-    );
-    expect(res.status).toBe(200);
-    const events: string[] = [];
-    for await (const e of sseEvents(res)) events.push(e);
-    const seconds = (performance.now() - t0) / 1000;
-    console.log(
-      `stream of ${events.length} events took ${seconds.toFixed(1)} s (body timeout ${BODY_TIMEOUT_MS} ms)`,
-    );
-    expect(events.at(-1)).toBe("[DONE]");
-    expect(events.some((e) => e.includes('"finish_reason":"'))).toBe(true);
   });
 });
 
@@ -241,6 +180,17 @@ describe("JWTs", () => {
     expect(err.message).toMatch(/lifetime .* above the 86400 s allowed/);
   });
 
+  it("an iat in the future does not stretch the lifetime", async () => {
+    const future = Math.floor(Date.now() / 1000) + 10 * 86_400;
+    const token = await new SignJWT({ tenant: "future" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt(future)
+      .setExpirationTime(future + 60)
+      .sign(new TextEncoder().encode(HS_SECRET));
+    const err = await expectError(await chat({}, token), 401, "invalid_api_key");
+    expect(err.message).toMatch(/lifetime/);
+  });
+
   it('beyond METRICS_MAX_TENANTS other tenants, new JWT tenants are counted as tenant="other"', async () => {
     for (const tenant of ["jwt-1", "jwt-2", "jwt-3", "jwt-4"]) {
       expect((await chat({ max_tokens: 1 }, await sign({ tenant }, "5m"))).status).toBe(200);
@@ -250,7 +200,7 @@ describe("JWTs", () => {
     const tenants = new Set(
       samples.filter((s) => s.name === "genai_tenant_tokens_total").map((s) => s.labels.tenant),
     );
-    expect([...tenants].sort()).toEqual(["alpha", "jwt-1", "jwt-2", "other", "spender", "streamer"]);
+    expect([...tenants].sort()).toEqual(["alpha", "jwt-1", "jwt-2", "other", "spender"]);
     expect(sum(samples, "genai_tenant_tokens_total", { tenant: "other", type: "prompt" })).toBeGreaterThan(0);
   });
 });

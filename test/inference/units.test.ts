@@ -1,11 +1,14 @@
 // Unit tests of the server's pure parts (no model): config parsing, the FIFO slot pool, the rate limiter,
-// API-key parsing and matching.
+// API-key parsing and matching, the serial prompt-preparation line and the tenant metric label.
 import { describe, expect, it } from "vitest";
 import { matchApiKey, parseApiKeys } from "../../inference/src/auth/keys.js";
 import { TenantRateLimiter } from "../../inference/src/auth/rate-limit.js";
+import { OTHER_TENANT, TenantLabels } from "../../inference/src/auth/tenant-labels.js";
 import { ConfigError, loadConfig } from "../../inference/src/config.js";
 import { SlotPool } from "../../inference/src/engine/slots.js";
 import { ApiError } from "../../inference/src/errors.js";
+import { Lifecycle } from "../../inference/src/lifecycle.js";
+import { SerialWork } from "../../inference/src/serial-work.js";
 
 describe("config", () => {
   it("has defaults for everything", () => {
@@ -133,5 +136,75 @@ describe("API keys", () => {
   it("rejects malformed entries and short keys", () => {
     expect(() => parseApiKeys("nokey", "API_KEYS")).toThrow(/API_KEYS: entry 1 must be "tenant:key"/);
     expect(() => parseApiKeys("t:short", "API_KEYS")).toThrow(/shorter than 16/);
+  });
+});
+
+describe("SerialWork", () => {
+  const never = new AbortController().signal;
+
+  it("runs jobs one at a time in arrival order and refuses a full waiting line with 429", async () => {
+    const work = new SerialWork(2);
+    const order: number[] = [];
+    const a = work.run(() => order.push(1), never);
+    const b = work.run(() => order.push(2), never);
+    await expect(work.run(() => order.push(3), never)).rejects.toMatchObject({
+      status: 429,
+      code: "queue_full",
+    });
+    await Promise.all([a, b]);
+    expect(order).toEqual([1, 2]);
+    expect(work.waiting).toBe(0);
+  });
+
+  it("skips a job whose signal aborted while it waited, and a failed job does not block the next", async () => {
+    const work = new SerialWork(4);
+    const gone = new AbortController();
+    const failing = work.run(() => {
+      throw new Error("boom");
+    }, never);
+    const skipped = work.run(() => "ran", gone.signal);
+    gone.abort(new Error("client left"));
+    await expect(failing).rejects.toThrow("boom");
+    await expect(skipped).rejects.toThrow("client left");
+    await expect(work.run(() => "next", never)).resolves.toBe("next");
+  });
+});
+
+describe("TenantLabels", () => {
+  it("keeps API-key tenants and the first N others, and counts the rest as other", () => {
+    const labels = new TenantLabels(["alpha", "beta"], 1);
+    expect(["alpha", "jwt-1", "jwt-2", "beta", "jwt-1", "jwt-3"].map((t) => labels.of(t))).toEqual([
+      "alpha",
+      "jwt-1",
+      OTHER_TENANT,
+      "beta",
+      "jwt-1",
+      OTHER_TENANT,
+    ]);
+  });
+});
+
+describe("TenantRateLimiter buckets", () => {
+  it("sweeps full buckets, so endless distinct tenants do not grow memory", () => {
+    let now = 0;
+    const rl = new TenantRateLimiter(60, 0, undefined, () => now);
+    for (let i = 0; i < 25_000; i++) {
+      rl.admit(`t${i}`);
+      now += 10; // 10 ms apart: at 60/min every bucket is full again a second later
+    }
+    expect(rl.trackedTenants).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("Lifecycle grace expiry", () => {
+  it("stops the requests still registered with 503 shutting_down, and late ones at once", () => {
+    const lifecycle = new Lifecycle();
+    const stopped: string[] = [];
+    lifecycle.whenGraceOver(() => stopped.push("running"));
+    const done = lifecycle.whenGraceOver(() => stopped.push("finished before"));
+    done();
+    lifecycle.expire();
+    lifecycle.whenGraceOver((reason) => stopped.push(`late ${reason.status} ${reason.code}`));
+    expect(stopped).toEqual(["running", "late 503 shutting_down"]);
   });
 });

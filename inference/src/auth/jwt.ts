@@ -78,7 +78,9 @@ export async function createJwtVerifier(cfg: Config): Promise<JwtVerifier | unde
           ...(cfg.jwtAudience ? { audience: cfg.jwtAudience } : {}),
         });
         const exp = payload.exp as number;
-        const issued = payload.iat ?? Math.floor(Date.now() / 1000);
+        // An `iat` in the future must not stretch the lifetime: count from now at the latest.
+        const now = Math.floor(Date.now() / 1000);
+        const issued = Math.min(payload.iat ?? now, now);
         if (maxLifetime > 0 && exp - issued > maxLifetime) {
           throw new TokenRejected(
             `its lifetime (exp - iat) of ${exp - issued} s is above the ${maxLifetime} s allowed`,

@@ -13,6 +13,8 @@ const SWEEP_ABOVE = 10_000;
 
 class BucketSet {
   private readonly buckets = new Map<string, Bucket>();
+  /** Size at which the next sweep runs; doubling it when little was swept keeps sweeps amortised O(1). */
+  private sweepAt = SWEEP_ABOVE;
   constructor(private readonly perMinute: number) {}
 
   private refill(b: Bucket, now: number): Bucket {
@@ -24,7 +26,10 @@ class BucketSet {
   private bucket(tenant: string, now: number): Bucket {
     const b = this.buckets.get(tenant);
     if (b) return this.refill(b, now);
-    if (this.buckets.size >= SWEEP_ABOVE) this.sweep(now);
+    if (this.buckets.size >= this.sweepAt) {
+      this.sweep(now);
+      this.sweepAt = Math.max(SWEEP_ABOVE, this.buckets.size * 2);
+    }
     const fresh = { level: this.perMinute, at: now };
     this.buckets.set(tenant, fresh);
     return fresh;
