@@ -102,9 +102,10 @@ async function main(): Promise<void> {
         "grace period over: ending what is still in flight with 503",
       );
       lifecycle.expire();
+      // Embedding requests are short and hold no stream: refusing the queued ones (503) is enough.
+      lifecycle.embeddings?.rejectQueued();
       const ended = await lifecycle.waitIdle(SHUTDOWN_ABORT_MS);
       logger.info({ ended, in_flight: lifecycle.active }, "in-flight requests answered");
-      lifecycle.embeddings?.rejectQueued();
     }
     // Nothing is in flight now: close the listener and every keep-alive socket (idle ones would otherwise
     // hold close() open until their keep-alive timeout).
