@@ -17,22 +17,20 @@ import { cgroupCpuLimit, defaultThreads } from "../../inference/src/engine/threa
 describe("longest-prefix sequence picker", () => {
   it("picks the cached sequence sharing the longest prefix with the prompt", () => {
     const prompt = [1, 2, 3, 4, 5, 6];
-    const cached = [[1, 2, 9], [1, 2, 3, 4, 8, 8, 8], [], [1, 2, 3]];
+    const cached = [[1, 2, 9], [1, 2, 3, 4, 8, 8, 8], [], [1, 2, 3, 4]];
     expect(longestPrefixIndex(cached, prompt)).toBe(1);
     expect(commonPrefixLength(cached[1] ?? [], prompt)).toBe(4);
   });
 
-  it("breaks ties by order (least recently used first) and handles no candidates", () => {
+  it("takes the least recently used sequence when no prefix covers more than half the prompt", () => {
+    // Sharing only the template's opening tokens is not worth overwriting another conversation's cache.
+    expect(longestPrefixIndex([[], [1, 2, 7, 7], [1, 2, 3]], [1, 2, 3, 4, 5, 6])).toBe(0);
+    expect(longestPrefixIndex([[], [1, 2, 3, 4]], [1, 2, 3, 4, 5, 6])).toBe(1);
     expect(longestPrefixIndex([[7], [8], [9]], [1, 2])).toBe(0);
-    expect(
-      longestPrefixIndex(
-        [
-          [1, 5],
-          [1, 6],
-        ],
-        [1, 2],
-      ),
-    ).toBe(0);
+  });
+
+  it("breaks ties by order (least recently used first) and handles no candidates", () => {
+    expect(longestPrefixIndex([[9], [1, 2, 5], [1, 2, 6]], [1, 2, 3])).toBe(1);
     expect(longestPrefixIndex([], [1, 2])).toBe(-1);
   });
 
