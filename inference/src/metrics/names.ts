@@ -1,4 +1,4 @@
-// The metric vocabulary of DESIGN.md section 5: a contract with the dashboards, alerts and the HPA.
+// The metric vocabulary: a contract with the dashboards, alerts and the HPA (docs/inference.md, Metrics).
 // Renaming anything here breaks them; tests import these lists to check the running server.
 
 export const METRICS = {
