@@ -204,10 +204,11 @@ describe("default threads", () => {
     return root;
   };
 
-  it("takes the cgroup v2 CPU quota when it is below the CPUs the process may run on", () => {
-    const cgroupRoot = cgroup({ "cpu.max": "200000 100000\n" });
-    expect(cgroupCpuLimit({ cgroupRoot })).toBe(2);
+  it("takes the cgroup v2 CPU quota when it is below the CPUs the process may run on, less one", () => {
+    const cgroupRoot = cgroup({ "cpu.max": "300000 100000\n" });
+    expect(cgroupCpuLimit({ cgroupRoot })).toBe(3);
     expect(defaultThreads({ cgroupRoot, parallelism: 16 })).toBe(2);
+    expect(defaultThreads({ cgroupRoot, parallelism: 2 })).toBe(1);
     expect(defaultThreads({ cgroupRoot, parallelism: 1 })).toBe(1);
   });
 
@@ -218,9 +219,9 @@ describe("default threads", () => {
   });
 
   it("falls back to the CPUs available when there is no quota", () => {
-    expect(defaultThreads({ cgroupRoot: cgroup({ "cpu.max": "max 100000" }), parallelism: 6 })).toBe(6);
+    expect(defaultThreads({ cgroupRoot: cgroup({ "cpu.max": "max 100000" }), parallelism: 6 })).toBe(5);
     rmSync(root ?? "", { recursive: true, force: true });
-    expect(defaultThreads({ cgroupRoot: cgroup({}), parallelism: 3 })).toBe(3);
+    expect(defaultThreads({ cgroupRoot: cgroup({}), parallelism: 3 })).toBe(2);
   });
 
   it("reads the cgroup v1 CFS files (-1 = no quota)", () => {
@@ -228,9 +229,9 @@ describe("default threads", () => {
       "cpu,cpuacct/cpu.cfs_quota_us": "400000\n",
       "cpu,cpuacct/cpu.cfs_period_us": "100000\n",
     });
-    expect(defaultThreads({ cgroupRoot: v1, parallelism: 8 })).toBe(4);
+    expect(defaultThreads({ cgroupRoot: v1, parallelism: 8 })).toBe(3);
     rmSync(root ?? "", { recursive: true, force: true });
     const unlimited = cgroup({ "cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000" });
-    expect(defaultThreads({ cgroupRoot: unlimited, parallelism: 8 })).toBe(8);
+    expect(defaultThreads({ cgroupRoot: unlimited, parallelism: 8 })).toBe(7);
   });
 });

@@ -44,11 +44,14 @@ async function promptTokensOf(messages: Message[], maxTokens = 1): Promise<numbe
 const counter = async (name: string) => sum(await scrape(server.url), name);
 
 /** Runs `fn` and returns how much each counter grew meanwhile. */
-async function growth<T>(names: readonly string[], fn: () => Promise<T>): Promise<[T, number[]]> {
+async function growth<T, const N extends readonly string[]>(
+  names: N,
+  fn: () => Promise<T>,
+): Promise<[T, { [K in keyof N]: number }]> {
   const before = await Promise.all(names.map(counter));
   const out = await fn();
   const after = await Promise.all(names.map(counter));
-  return [out, after.map((a, i) => a - (before[i] ?? 0))];
+  return [out, after.map((a, i) => a - (before[i] ?? 0)) as { [K in keyof N]: number }];
 }
 
 /** Opens a stream; resolves with the seconds to its first content chunk and the rest of the events. */
