@@ -34,16 +34,17 @@ const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
 };
 
 /**
- * Evaluation threads for a container CPU limit: whole CPUs, rounded down, at least 1. llama.cpp's threads spin
- * while they wait for each other, so a thread more than the quota lets run throttles the whole pod (a fractional
- * limit such as 1500m cannot keep two of them busy).
+ * Evaluation threads for a container CPU limit, by the server's own rule (inference/src/engine/threads.ts): the
+ * whole CPUs of the limit (rounded down: 1500m cannot keep two spinning threads busy) less one left to the server's
+ * event loop, at least 1. llama.cpp's threads spin while they wait for each other, so filling the quota with them
+ * gets the pod throttled mid-decode.
  */
 export function threadsForCpuLimit(cpu: string): number {
   const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(cpu);
   const factor = m ? QUANTITY_SUFFIX[m[2] ?? ""] : undefined;
   if (!m || factor === undefined)
     throw new Error(`invalid CPU limit "${cpu}": expected a quantity such as 2 or 1500m`);
-  return Math.max(1, Math.floor(Number(m[1]) * factor + 1e-9));
+  return Math.max(1, Math.floor(Number(m[1]) * factor + 1e-9) - 1);
 }
 
 /**

@@ -17,22 +17,20 @@ import { cgroupCpuLimit, defaultThreads } from "../../inference/src/engine/threa
 describe("longest-prefix sequence picker", () => {
   it("picks the cached sequence sharing the longest prefix with the prompt", () => {
     const prompt = [1, 2, 3, 4, 5, 6];
-    const cached = [[1, 2, 9], [1, 2, 3, 4, 8, 8, 8], [], [1, 2, 3]];
+    const cached = [[1, 2, 9], [1, 2, 3, 4, 8, 8, 8], [], [1, 2, 3, 4]];
     expect(longestPrefixIndex(cached, prompt)).toBe(1);
     expect(commonPrefixLength(cached[1] ?? [], prompt)).toBe(4);
   });
 
-  it("breaks ties by order (least recently used first) and handles no candidates", () => {
+  it("takes the least recently used sequence when no prefix covers more than half the prompt", () => {
+    // Sharing only the template's opening tokens is not worth overwriting another conversation's cache.
+    expect(longestPrefixIndex([[], [1, 2, 7, 7], [1, 2, 3]], [1, 2, 3, 4, 5, 6])).toBe(0);
+    expect(longestPrefixIndex([[], [1, 2, 3, 4]], [1, 2, 3, 4, 5, 6])).toBe(1);
     expect(longestPrefixIndex([[7], [8], [9]], [1, 2])).toBe(0);
-    expect(
-      longestPrefixIndex(
-        [
-          [1, 5],
-          [1, 6],
-        ],
-        [1, 2],
-      ),
-    ).toBe(0);
+  });
+
+  it("breaks ties by order (least recently used first) and handles no candidates", () => {
+    expect(longestPrefixIndex([[9], [1, 2, 5], [1, 2, 6]], [1, 2, 3])).toBe(1);
     expect(longestPrefixIndex([], [1, 2])).toBe(-1);
   });
 
@@ -206,10 +204,11 @@ describe("default threads", () => {
     return root;
   };
 
-  it("takes the cgroup v2 CPU quota when it is below the CPUs the process may run on", () => {
-    const cgroupRoot = cgroup({ "cpu.max": "200000 100000\n" });
-    expect(cgroupCpuLimit({ cgroupRoot })).toBe(2);
+  it("takes the cgroup v2 CPU quota when it is below the CPUs the process may run on, less one", () => {
+    const cgroupRoot = cgroup({ "cpu.max": "300000 100000\n" });
+    expect(cgroupCpuLimit({ cgroupRoot })).toBe(3);
     expect(defaultThreads({ cgroupRoot, parallelism: 16 })).toBe(2);
+    expect(defaultThreads({ cgroupRoot, parallelism: 2 })).toBe(1);
     expect(defaultThreads({ cgroupRoot, parallelism: 1 })).toBe(1);
   });
 
@@ -220,9 +219,9 @@ describe("default threads", () => {
   });
 
   it("falls back to the CPUs available when there is no quota", () => {
-    expect(defaultThreads({ cgroupRoot: cgroup({ "cpu.max": "max 100000" }), parallelism: 6 })).toBe(6);
+    expect(defaultThreads({ cgroupRoot: cgroup({ "cpu.max": "max 100000" }), parallelism: 6 })).toBe(5);
     rmSync(root ?? "", { recursive: true, force: true });
-    expect(defaultThreads({ cgroupRoot: cgroup({}), parallelism: 3 })).toBe(3);
+    expect(defaultThreads({ cgroupRoot: cgroup({}), parallelism: 3 })).toBe(2);
   });
 
   it("reads the cgroup v1 CFS files (-1 = no quota)", () => {
@@ -230,9 +229,9 @@ describe("default threads", () => {
       "cpu,cpuacct/cpu.cfs_quota_us": "400000\n",
       "cpu,cpuacct/cpu.cfs_period_us": "100000\n",
     });
-    expect(defaultThreads({ cgroupRoot: v1, parallelism: 8 })).toBe(4);
+    expect(defaultThreads({ cgroupRoot: v1, parallelism: 8 })).toBe(3);
     rmSync(root ?? "", { recursive: true, force: true });
     const unlimited = cgroup({ "cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000" });
-    expect(defaultThreads({ cgroupRoot: unlimited, parallelism: 8 })).toBe(8);
+    expect(defaultThreads({ cgroupRoot: unlimited, parallelism: 8 })).toBe(7);
   });
 });

@@ -2,6 +2,9 @@
 // for its peers, so one thread more than the cores the process may really run on does not just add nothing: under
 // load it collapses throughput (a 32-token request took minutes with 4 threads on 2 cores, 0.2 s with 1). The
 // number of cores a container may use is its CFS quota (the Kubernetes CPU limit), which os.cpus() ignores.
+// One of those cores is left to the event loop (HTTP, SSE, sampling callbacks): spinning threads that fill every
+// core the process may use make each of the thousands of barriers per decode wait for a descheduled peer. Measured
+// on a shared 2-core machine, 8 concurrent 8-token chats took 35-77 s with 2 threads and 0.9-2.7 s with 1.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -50,11 +53,17 @@ export function cgroupCpuLimit(env: Pick<CpuEnvironment, "cgroupRoot" | "read">)
   return undefined;
 }
 
-/** The default evaluation threads: the cgroup CPU limit or the CPUs this process may run on, whichever is smaller. */
+/** Evaluation threads for `cpus` usable CPUs: all but one (left to the event loop), at least 1. */
+export const threadsForCpus = (cpus: number): number => Math.max(1, Math.floor(cpus) - 1);
+
+/**
+ * The default evaluation threads, from the CPUs the process may really use: the cgroup CPU limit or the CPUs it may
+ * run on, whichever is smaller (see threadsForCpus).
+ */
 export function defaultThreads(
   env: CpuEnvironment = { cgroupRoot: "/sys/fs/cgroup", parallelism: availableParallelism() },
 ): number {
   const parallelism = Math.max(1, Math.floor(env.parallelism));
   const limit = cgroupCpuLimit(env);
-  return limit === undefined ? parallelism : Math.min(limit, parallelism);
+  return threadsForCpus(limit === undefined ? parallelism : Math.min(limit, parallelism));
 }
