@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "./configError.js";
 import { ENVIRONMENTS, type Environment, isEnvironment } from "./environment.js";
 import { type InferenceConfig, resolveInferenceConfig } from "./workload/config.js";
-import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./workload/schemaMerge.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./shared/schemaMerge.js";
 
 /** The Pulumi config namespace of this project: every key below is `genai:<key>`. */
 export const CONFIG_NAMESPACE = "genai";

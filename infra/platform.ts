@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Backups } from "./cluster/backups.js";
+import { Backups } from "./cluster/backups/index.js";
 import { present } from "./cluster/charts.js";
-import { GpuOperator } from "./cluster/gpuOperator.js";
-import { Logging } from "./cluster/logging.js";
-import { Mesh } from "./cluster/mesh.js";
-import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring.js";
-import { type Concern, Namespaces } from "./cluster/namespaces.js";
-import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing.js";
+import { GpuOperator } from "./cluster/gpuOperator/index.js";
+import { Logging } from "./cluster/logging/index.js";
+import { Mesh } from "./cluster/mesh/index.js";
+import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring/index.js";
+import { type Concern, Namespaces } from "./cluster/namespaces/index.js";
+import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing/index.js";
 import type { PlatformConfig } from "./config.js";
 import { AlertRules, Dashboards } from "./observability/index.js";
 import { InferenceService } from "./workload/index.js";
@@ -322,7 +322,7 @@ function datasourcesFor(
   names: Record<Concern, pulumi.Output<string>>,
 ): pulumi.Output<GrafanaDatasource[]> {
   if (!config.tracing.enabled) return pulumi.output([]);
-  // Tracing's Service is always `jaeger` in its namespace (infra/cluster/tracing.ts).
+  // Tracing's Service is always `jaeger` in its namespace (infra/cluster/tracing/index.ts).
   return names.tracing.apply((ns) => [
     {
       name: "Jaeger",

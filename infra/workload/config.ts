@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "../configError.js";
 import type { Environment } from "../environment.js";
-import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./schemaMerge.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "../shared/schemaMerge.js";
 
 /** The config key this file validates; errors name it, e.g. `genai:inference.replicas.min`. */
 export const INFERENCE_CONFIG_KEY = "genai:inference";

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type ChartSettings, CHARTS, installChart } from "./charts.js";
+import { type ChartSettings, CHARTS, installChart } from "../charts.js";
 
 /** Release name; the exporter's Service is `es-exporter-prometheus-elasticsearch-exporter`. */
 const RELEASE_NAME = "es-exporter";

@@ -2,15 +2,15 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import type { TracingConfig } from "../config.js";
-import { CLUSTER_DNS, createPdb, dnsEgress, namespacePeer, type PodsRef } from "../shared/protection.js";
-import { IMAGES } from "./charts.js";
+import type { TracingConfig } from "../../config.js";
+import { CLUSTER_DNS, createPdb, dnsEgress, namespacePeer, type PodsRef } from "../../shared/protection.js";
+import { IMAGES } from "../charts.js";
 import {
   childOptions,
   type ClusterComponentArgs,
   RESTRICTED_CONTAINER_SECURITY,
   serviceUrl,
-} from "./common.js";
+} from "../common.js";
 
 /** Where Jaeger keeps traces. */
 export type TraceStorage =

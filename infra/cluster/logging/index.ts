@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import type { LoggingConfig } from "../config.js";
-import { CHARTS, installChart, present } from "./charts.js";
-import { childOptions, type ClusterComponentArgs, serviceUrl } from "./common.js";
+import type { LoggingConfig } from "../../config.js";
+import { CHARTS, installChart, present } from "../charts.js";
+import { childOptions, type ClusterComponentArgs, serviceUrl } from "../common.js";
 import { installElasticsearchExporter } from "./elasticsearchExporter.js";
-import { selfSignedServerCert } from "./tls.js";
+import { selfSignedServerCert } from "../tls.js";
 
 /** An Elasticsearch user for another component (e.g. Jaeger), allowed to write indices matching `indices`. */
 export interface ElasticsearchUser {

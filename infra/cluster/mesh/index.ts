@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { MeshConfig, PlatformSecrets } from "../config.js";
-import { CHARTS, installChart, present } from "./charts.js";
-import { childOptions, type ClusterComponentArgs } from "./common.js";
-import { selfSignedServerCert } from "./tls.js";
+import type { MeshConfig, PlatformSecrets } from "../../config.js";
+import { CHARTS, installChart, present } from "../charts.js";
+import { childOptions, type ClusterComponentArgs } from "../common.js";
+import { selfSignedServerCert } from "../tls.js";
 
 export interface MeshArgs extends ClusterComponentArgs {
   /** Mesh-wide PeerAuthentication mode. Default: STRICT. */

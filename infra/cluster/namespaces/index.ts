@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { NamespacesConfig, ResourcesConfig } from "../config.js";
+import type { NamespacesConfig, ResourcesConfig } from "../../config.js";
 
 /** The concerns that get a namespace each. */
 export type Concern = keyof NamespacesConfig["names"];

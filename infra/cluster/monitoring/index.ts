@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AlertReceiver, MonitoringConfig, PlatformSecrets, StorageConfig } from "../config.js";
-import { CHARTS, installChart } from "./charts.js";
-import { childOptions, type ClusterComponentArgs, serviceUrl } from "./common.js";
+import type { AlertReceiver, MonitoringConfig, PlatformSecrets, StorageConfig } from "../../config.js";
+import { CHARTS, installChart } from "../charts.js";
+import { childOptions, type ClusterComponentArgs, serviceUrl } from "../common.js";
 import { alertmanagerConfig, WEBHOOK_SECRET } from "./alertmanager.js";
 
 export interface MonitoringArgs extends ClusterComponentArgs {

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { BackupsConfig } from "../config.js";
-import { CHARTS, IMAGES, installChart, present } from "./charts.js";
-import { childOptions, type ClusterComponentArgs } from "./common.js";
+import type { BackupsConfig } from "../../config.js";
+import { CHARTS, IMAGES, installChart, present } from "../charts.js";
+import { childOptions, type ClusterComponentArgs } from "../common.js";
 
 export interface BackupsArgs extends ClusterComponentArgs {
   /** S3-compatible location: bucket, endpoint, region, prefix. Required (genai:backups.s3). */

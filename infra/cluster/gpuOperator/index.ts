@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import type { GpuOperatorConfig } from "../config.js";
-import { CHARTS, installChart } from "./charts.js";
-import { childOptions, type ClusterComponentArgs } from "./common.js";
+import type { GpuOperatorConfig } from "../../config.js";
+import { CHARTS, installChart } from "../charts.js";
+import { childOptions, type ClusterComponentArgs } from "../common.js";
 import { DCGM_CSV_KEY, dcgmMetricsCsv } from "./dcgmMetrics.js";
 
 export interface GpuOperatorArgs extends ClusterComponentArgs {
