@@ -1,39 +1,79 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { BackupsConfig } from "../../config.js";
+import { resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
 import { CHARTS, IMAGES, installChart, present } from "../charts.js";
 import { childOptions, type ClusterComponentArgs } from "../common.js";
+import { DEFAULT_NAMESPACES } from "../namespaces/config.js";
+import { type BackupsConfig, backupsConfig } from "./config.js";
+
+/** The settings of {@link BackupsArgs} that come from `genai:backups`. */
+const SETTINGS = ["s3", "fileSystemBackup", "schedules"] as const;
 
 export interface BackupsArgs extends ClusterComponentArgs {
-  /** S3-compatible location: bucket, endpoint, region, prefix. Required (genai:backups.s3). */
+  /** S3-compatible location. `bucket` and `endpoint` are required (there is deliberately no default location). */
   readonly s3: S3Location;
   /** Access key of the location (secret). Required. */
   readonly credentials: pulumi.Input<{ accessKeyId: string; secretAccessKey: string }>;
-  /** Back up pod volumes with the node agent (kopia, incremental). Default: true. */
-  readonly fileSystemBackup: boolean;
-  /** The 4-hourly and the daily full schedule (cron + TTL). Default: `0 *\/4 * * *` (7 days), `30 1 * * *` (30 days). */
-  readonly schedules: BackupsConfig["schedules"];
-  /** The workload namespace (model cache volume included): in every backup. Required. */
-  readonly workloadNamespace: pulumi.Input<string>;
-  /** Namespaces holding observability configs (dashboards, rules, monitors, Elastic resources). Default: none. */
+  /**
+   * Back up pod volumes with the node agent (kopia, incremental).
+   * @default true
+   */
+  readonly fileSystemBackup?: boolean;
+  /**
+   * The 4-hourly and the daily full schedule (cron + TTL).
+   * @default `0 *\/4 * * *` kept 168h, `30 1 * * *` kept 720h
+   */
+  readonly schedules?: DeepPartial<BackupsConfig["schedules"]>;
+  /**
+   * The workload namespace (model cache volume included): in every backup.
+   * @default "genai"
+   */
+  readonly workloadNamespace?: pulumi.Input<string>;
+  /**
+   * Namespaces holding observability configs (dashboards, rules, monitors, Elastic resources).
+   * @default none
+   */
   readonly observabilityNamespaces?: pulumi.Input<string>[];
-  /** Every platform namespace, for the daily full backup. Default: workload + observability namespaces. */
+  /**
+   * Every platform namespace, for the daily full backup.
+   * @default workload + observability namespaces
+   */
   readonly allNamespaces?: pulumi.Input<string>[];
-  /** Create the Velero ServiceMonitor (needs the monitoring CRDs). Default: false. */
+  /**
+   * Create the Velero ServiceMonitor (needs the monitoring CRDs).
+   * @default false
+   */
   readonly serviceMonitor?: boolean;
-  /** What must exist first (e.g. the monitoring CRDs). Default: none. */
+  /**
+   * What must exist first (e.g. the monitoring CRDs).
+   * @default none
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** An S3-compatible bucket (MinIO, Ceph RGW, ...). */
 export interface S3Location {
   readonly bucket: string;
+  /** e.g. `https://minio.backup.internal:9000`. */
   readonly endpoint: string;
-  /** Region name the store expects (MinIO: any, e.g. `minio`). */
-  readonly region: string;
+  /**
+   * Region name the store expects (MinIO: any).
+   * @default "minio"
+   */
+  readonly region?: string;
   readonly prefix?: string;
-  readonly insecureSkipTlsVerify: boolean;
+  /** @default false */
+  readonly insecureSkipTlsVerify?: boolean;
 }
+
+/** Backups' Args with every default applied. */
+type ResolvedArgs = BackupsArgs &
+  Pick<BackupsConfig, "fileSystemBackup" | "schedules"> & {
+    readonly s3: Required<Omit<S3Location, "prefix">> & Pick<S3Location, "prefix">;
+    readonly namespace: pulumi.Input<string>;
+    readonly workloadNamespace: pulumi.Input<string>;
+  };
 
 /** Kinds that make up "the observability configs" in the frequent backup. */
 export const OBSERVABILITY_RESOURCES = [
@@ -58,7 +98,16 @@ export class Backups extends pulumi.ComponentResource {
   public readonly release?: pulumi.Resource;
   public readonly scheduleNames: pulumi.Output<string>[];
 
-  constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, given: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+    const settings = resolveArgs(backupsConfig, SETTINGS, given, `Backups ${name}`);
+    const args: ResolvedArgs = {
+      ...given,
+      ...settings,
+      // The schema leaves bucket and endpoint optional (they are checked across keys); here the type requires them.
+      s3: { ...settings.s3, bucket: given.s3.bucket, endpoint: given.s3.endpoint },
+      namespace: given.namespace ?? DEFAULT_NAMESPACES.backups,
+      workloadNamespace: given.workloadNamespace ?? DEFAULT_NAMESPACES.workload,
+    };
     super("genai:cluster:Backups", name, {}, opts);
     const ns = args.namespace;
     const credentials = new k8s.core.v1.Secret(
@@ -173,7 +222,7 @@ export interface VeleroValues {
   metrics: { enabled: boolean; serviceMonitor: { enabled: boolean } };
 }
 
-function veleroValues(args: BackupsArgs, credentialsSecret: pulumi.Input<string>): VeleroValues {
+function veleroValues(args: ResolvedArgs, credentialsSecret: pulumi.Input<string>): VeleroValues {
   return {
     initContainers: [
       {

@@ -1,25 +1,53 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import type { GpuOperatorConfig } from "../../config.js";
+import { argsError, resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
 import { CHARTS, installChart } from "../charts.js";
 import { childOptions, type ClusterComponentArgs } from "../common.js";
+import { DEFAULT_NAMESPACES } from "../namespaces/config.js";
+import { type GpuOperatorConfig, gpuOperatorConfig } from "./config.js";
 import { DCGM_CSV_KEY, dcgmMetricsCsv } from "./dcgmMetrics.js";
 
+/** The settings of {@link GpuOperatorArgs} that come from `genai:gpuOperator`. */
+const SETTINGS = ["driver", "toolkit", "dcgmExporter", "sharing", "nodeSelector"] as const;
+
 export interface GpuOperatorArgs extends ClusterComponentArgs {
-  /** Driver installed by the operator (pinned version) or preinstalled. Default: preinstalled. */
-  readonly driver: GpuOperatorConfig["driver"];
-  /** Install the NVIDIA container toolkit. Default: true. */
-  readonly toolkit: boolean;
-  /** DCGM exporter plus its ServiceMonitor. Default: true. */
-  readonly dcgmExporter: boolean;
-  /** Sharing one GPU: none, time-slicing or MIG. Default: none (prod: time-slicing, 2 per GPU). */
-  readonly sharing: GpuOperatorConfig["sharing"];
-  /** Labels of the nodes GPU discovery runs on (empty: every node). Default: {}. */
-  readonly nodeSelector: Record<string, string>;
-  /** What must exist first: the monitoring CRDs for the ServiceMonitor. Default: none. */
+  /**
+   * Driver installed by the operator (pinned `version`) or preinstalled.
+   * @default preinstalled (`{ managed: false }`)
+   */
+  readonly driver?: DeepPartial<GpuOperatorConfig["driver"]>;
+  /**
+   * Install the NVIDIA container toolkit.
+   * @default true
+   */
+  readonly toolkit?: boolean;
+  /**
+   * DCGM exporter plus its ServiceMonitor.
+   * @default true
+   */
+  readonly dcgmExporter?: boolean;
+  /**
+   * Sharing one GPU: none, time-slicing or MIG (any subset; the rest from the default).
+   * @default none (`replicas` 4, MIG `single` / `all-1g.10gb` when switched on; prod: time-slicing, 2 per GPU)
+   */
+  readonly sharing?: DeepPartial<GpuOperatorConfig["sharing"]>;
+  /**
+   * Labels of the nodes GPU discovery runs on (empty: every node).
+   * @default {}
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * What must exist first: the monitoring CRDs for the ServiceMonitor.
+   * @default none
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
+
+/** GpuOperator's Args with every default applied. */
+type ResolvedArgs = GpuOperatorArgs &
+  Pick<GpuOperatorConfig, (typeof SETTINGS)[number]> & { readonly namespace: pulumi.Input<string> };
 
 /** Name of the device plugin's sharing ConfigMap, and its one key. */
 const SHARING_CONFIG = "genai-gpu-sharing";
@@ -34,7 +62,19 @@ export class GpuOperator extends pulumi.ComponentResource {
   /** The extended resource pods request (`nvidia.com/gpu`). */
   public readonly resourceName = "nvidia.com/gpu";
 
-  constructor(name: string, args: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, given: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    const args: ResolvedArgs = {
+      ...given,
+      namespace: given.namespace ?? DEFAULT_NAMESPACES.gpuOperator,
+      ...resolveArgs(gpuOperatorConfig, SETTINGS, given, `GpuOperator ${name}`),
+    };
+    if (args.driver.managed && !args.driver.version) {
+      throw argsError(
+        `GpuOperator ${name}`,
+        "driver.version",
+        "required while driver.managed is true (pin the driver)",
+      );
+    }
     super("genai:cluster:GpuOperator", name, {}, opts);
     const sharingConfig =
       args.sharing.mode === "time-slicing"
@@ -103,7 +143,7 @@ export interface GpuOperatorValues {
 }
 
 function gpuOperatorValues(
-  args: GpuOperatorArgs,
+  args: ResolvedArgs,
   sharingConfig: pulumi.Input<string> | undefined,
   dcgmMetricsConfig: pulumi.Input<string> | undefined,
 ): GpuOperatorValues {

@@ -1,9 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import type { LoggingConfig } from "../../config.js";
+import { resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
 import { CHARTS, installChart, present } from "../charts.js";
 import { childOptions, type ClusterComponentArgs, serviceUrl } from "../common.js";
+import { DEFAULT_NAMESPACES } from "../namespaces/config.js";
+import { type LoggingConfig, loggingConfig } from "./config.js";
 import { installElasticsearchExporter } from "./elasticsearchExporter.js";
 import { selfSignedServerCert } from "../tls.js";
 
@@ -15,22 +18,50 @@ export interface ElasticsearchUser {
   readonly indices: string[];
 }
 
+/** The settings of {@link LoggingArgs} that come from `genai:logging`. */
+const SETTINGS = ["stackVersion", "elasticsearch", "kibana", "retention"] as const;
+
 export interface LoggingArgs extends ClusterComponentArgs {
-  /** Elastic Stack version. Default: genai:logging.stackVersion (9.2.0). */
-  readonly stackVersion: string;
-  /** Nodes, storage and resources. Default: 1 node/5Gi (dev), 3 nodes/200Gi (prod). */
-  readonly elasticsearch: LoggingConfig["elasticsearch"];
-  /** Kibana. Default: 1 replica (dev), 2 (prod). */
-  readonly kibana: LoggingConfig["kibana"];
-  /** ILM of `genai-logs-*`. Default: roll over daily, delete after 3 days (dev) / 30 days (prod). */
-  readonly retention: LoggingConfig["retention"];
-  /** Extra users in Elasticsearch's file realm. Default: none. */
+  /**
+   * Elastic Stack version.
+   * @default "9.2.0"
+   */
+  readonly stackVersion?: string;
+  /**
+   * Nodes, storage and resources (any subset; the rest from the default).
+   * @default 1 node, 5Gi persistent, 1 CPU / 2Gi (prod preset: 3 nodes, 200Gi)
+   */
+  readonly elasticsearch?: DeepPartial<LoggingConfig["elasticsearch"]>;
+  /**
+   * Kibana.
+   * @default enabled, 1 replica (prod preset: 2)
+   */
+  readonly kibana?: DeepPartial<LoggingConfig["kibana"]>;
+  /**
+   * ILM of `genai-logs-*`.
+   * @default roll over daily or at 5gb, delete after 3 days (prod preset: 30gb, 30 days)
+   */
+  readonly retention?: DeepPartial<LoggingConfig["retention"]>;
+  /**
+   * Extra users in Elasticsearch's file realm.
+   * @default none
+   */
   readonly users?: readonly ElasticsearchUser[];
-  /** Create the Elasticsearch exporter's ServiceMonitor (needs the monitoring CRDs). Default: false. */
+  /**
+   * Create the Elasticsearch exporter's ServiceMonitor (needs the monitoring CRDs).
+   * @default false
+   */
   readonly serviceMonitor?: boolean;
-  /** What the exporter waits for (the monitoring CRDs, for its ServiceMonitor). Default: none. */
+  /**
+   * What the exporter waits for (the monitoring CRDs, for its ServiceMonitor).
+   * @default none
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
+
+/** Logging's Args with every default applied. */
+type ResolvedArgs = LoggingArgs &
+  Pick<LoggingConfig, (typeof SETTINGS)[number]> & { readonly namespace: pulumi.Input<string> };
 
 /** Name of the Elasticsearch cluster (and prefix of its services: `genai-logs-es-http`). */
 export const ELASTICSEARCH_NAME = "genai-logs";
@@ -52,7 +83,12 @@ export class Logging extends pulumi.ComponentResource {
   public readonly elasticsearchCaPem: pulumi.Output<string>;
   public readonly kibanaUrl?: pulumi.Output<string>;
 
-  constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, given: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const args: ResolvedArgs = {
+      ...given,
+      namespace: given.namespace ?? DEFAULT_NAMESPACES.logging,
+      ...resolveArgs(loggingConfig, SETTINGS, given, `Logging ${name}`),
+    };
     super("genai:cluster:Logging", name, {}, opts);
     const ns = args.namespace;
     this.operator = installChart(
@@ -147,7 +183,7 @@ export class Logging extends pulumi.ComponentResource {
   }
 
   /** Users with one role each, allowed to manage and write their own indices. */
-  private fileRealm(name: string, users: readonly ElasticsearchUser[], args: LoggingArgs) {
+  private fileRealm(name: string, users: readonly ElasticsearchUser[], args: ResolvedArgs) {
     const roles = Object.fromEntries(
       users.map((u) => [
         `${u.username}_writer`,
@@ -188,7 +224,7 @@ export class Logging extends pulumi.ComponentResource {
   }
 
   /** Filebeat on every node: reads the container logs, decodes JSON lines, writes `genai-logs-*` under ILM. */
-  private filebeat(name: string, args: LoggingArgs, opts: pulumi.CustomResourceOptions) {
+  private filebeat(name: string, args: ResolvedArgs, opts: pulumi.CustomResourceOptions) {
     const ns = args.namespace;
     const childOpts = childOptions(this, args.provider);
     const account = new k8s.core.v1.ServiceAccount(

@@ -1,28 +1,74 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { MeshConfig, PlatformSecrets } from "../../config.js";
+import type { PodsRef } from "../../shared/protection.js";
+import { argsError, resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
 import { CHARTS, installChart, present } from "../charts.js";
 import { childOptions, type ClusterComponentArgs } from "../common.js";
+import { DEFAULT_NAMESPACES } from "../namespaces/config.js";
 import { selfSignedServerCert } from "../tls.js";
+import { type MeshConfig, meshConfig } from "./config.js";
+
+/** The settings of {@link MeshArgs} that come from `genai:mesh`. */
+const SETTINGS = ["mtls", "istiodReplicas", "gateway"] as const;
+
+/** A PEM certificate and its key (secret). */
+export type TlsCertificate = pulumi.Output<{ certificate: string; privateKey: string }>;
 
 export interface MeshArgs extends ClusterComponentArgs {
-  /** Mesh-wide PeerAuthentication mode. Default: STRICT. */
-  readonly mtls: MeshConfig["mtls"];
-  /** istiod replicas. Default: 1 (dev), 2 (prod). */
-  readonly istiodReplicas: number;
-  /** Ingress gateway: replicas, service type, hosts, TLS secret name. Default: genai:mesh.gateway. */
-  readonly gateway: MeshConfig["gateway"];
-  /** The gateway's certificate and key (secret). Default: a self-signed one from @pulumi/tls. */
-  readonly gatewayTls?: PlatformSecrets["gatewayTls"];
-  /** Jaeger's OTLP/gRPC service host, to send the sidecars' spans to. Default: no mesh tracing. */
+  /**
+   * Mesh-wide PeerAuthentication mode.
+   * @default "STRICT"
+   */
+  readonly mtls?: MeshConfig["mtls"];
+  /**
+   * istiod replicas.
+   * @default 1 (prod preset: 2)
+   */
+  readonly istiodReplicas?: number;
+  /**
+   * Ingress gateway: replicas, service type, hosts, TLS secret name (any subset; the rest from the default).
+   * @default 1 replica, NodePort, hosts ["*"], Secret "genai-gateway-tls" (prod preset: 3, LoadBalancer)
+   */
+  readonly gateway?: DeepPartial<MeshConfig["gateway"]>;
+  /**
+   * The gateway's certificate and key (secret).
+   * @default a self-signed one from @pulumi/tls
+   */
+  readonly gatewayTls?: TlsCertificate;
+  /**
+   * Jaeger's OTLP/gRPC service host, to send the sidecars' spans to.
+   * @default no mesh tracing
+   */
   readonly tracingHost?: pulumi.Input<string>;
-  /** Percent of requests the sidecars trace. Default: 10. */
+  /**
+   * Percent of requests the sidecars trace.
+   * @default 10
+   */
   readonly tracingSamplePercent?: number;
 }
+
+/** Mesh's Args with every default applied. */
+type ResolvedArgs = MeshArgs &
+  Pick<MeshConfig, (typeof SETTINGS)[number]> & { readonly namespace: pulumi.Input<string> };
 
 /** Name of the shared Gateway that workloads bind their VirtualServices to. */
 export const GATEWAY_NAME = "genai-gateway";
 const GATEWAY_RELEASE = "istio-ingressgateway";
+/** The labels of the ingress gateway's pods: the gateway chart labels them istio=<release name without "istio-">. */
+export const INGRESS_GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { istio: "ingressgateway" };
+/** The labels of istiod's pods (the istiod chart's). */
+export const ISTIOD_POD_LABELS: Readonly<Record<string, string>> = { app: "istiod" };
+
+/** The ingress gateway's pods of a Mesh installed in `namespace`: the peer that sends a workload its traffic. */
+export function ingressGatewayPods(namespace: pulumi.Input<string>): PodsRef {
+  return { namespace, podLabels: INGRESS_GATEWAY_POD_LABELS };
+}
+
+/** istiod's pods of a Mesh installed in `namespace`: the peer sidecars fetch their config and certificates from. */
+export function istiodPods(namespace: pulumi.Input<string>): PodsRef {
+  return { namespace, podLabels: ISTIOD_POD_LABELS };
+}
 
 /**
  * Istio: base (CRDs), istio-cni (so sidecars need no NET_ADMIN and workloads stay under the restricted Pod
@@ -38,7 +84,16 @@ export class Mesh extends pulumi.ComponentResource {
   /** `<namespace>/<name>`, as a VirtualService's `gateways` entry. */
   public readonly gatewayRef: pulumi.Output<string>;
 
-  constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, given: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
+    const args: ResolvedArgs = {
+      ...given,
+      namespace: given.namespace ?? DEFAULT_NAMESPACES.mesh,
+      ...resolveArgs(meshConfig, SETTINGS, given, `Mesh ${name}`),
+    };
+    const percent = given.tracingSamplePercent;
+    if (percent !== undefined && !(percent >= 0 && percent <= 100)) {
+      throw argsError(`Mesh ${name}`, "tracingSamplePercent", `expected 0 to 100, got ${percent}`);
+    }
     super("genai:cluster:Mesh", name, {}, opts);
     const ns = args.namespace;
     const charts = args.charts ?? {};
@@ -111,8 +166,7 @@ export class Mesh extends pulumi.ComponentResource {
         kind: "Gateway",
         metadata: { name: GATEWAY_NAME, namespace: ns },
         spec: {
-          // The gateway chart labels its pods istio=<release name without "istio-">.
-          selector: { istio: "ingressgateway" },
+          selector: INGRESS_GATEWAY_POD_LABELS,
           servers: [
             {
               port: { number: 443, name: "https", protocol: "HTTPS" },
@@ -141,7 +195,7 @@ export class Mesh extends pulumi.ComponentResource {
 
   private gatewayCertificate(
     name: string,
-    args: MeshArgs,
+    args: ResolvedArgs,
   ): pulumi.Input<Record<string, pulumi.Input<string>>> {
     if (args.gatewayTls) {
       return pulumi.secret(
@@ -168,7 +222,7 @@ export interface IstiodValues {
   };
 }
 
-function istiodValues(args: MeshArgs): IstiodValues {
+function istiodValues(args: ResolvedArgs): IstiodValues {
   return {
     pilot: { replicaCount: args.istiodReplicas, autoscaleMin: args.istiodReplicas, cni: { enabled: true } },
     meshConfig: {

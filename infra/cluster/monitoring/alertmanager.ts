@@ -1,4 +1,4 @@
-import type { AlertReceiver, MonitoringConfig } from "../../config.js";
+import type { AlertReceiver, MonitoringConfig } from "./config.js";
 
 /** Secret (in the monitoring namespace) holding one webhook URL per receiver; mounted into Alertmanager. */
 export const WEBHOOK_SECRET = "alertmanager-webhooks";

@@ -1,29 +1,61 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AlertReceiver, MonitoringConfig, PlatformSecrets, StorageConfig } from "../../config.js";
+import { argsError, resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
+import type { StorageConfig } from "../../shared/validators.js";
 import { CHARTS, installChart } from "../charts.js";
 import { childOptions, type ClusterComponentArgs, serviceUrl } from "../common.js";
+import { DEFAULT_NAMESPACES } from "../namespaces/config.js";
 import { alertmanagerConfig, WEBHOOK_SECRET } from "./alertmanager.js";
+import { type AlertReceiver, type AlertWebhooks, type MonitoringConfig, monitoringConfig } from "./config.js";
+
+/** The settings of {@link MonitoringArgs} that come from `genai:monitoring`; each merges key by key over the defaults. */
+const SETTINGS = ["prometheus", "alertmanager", "grafana", "adapter"] as const;
 
 export interface MonitoringArgs extends ClusterComponentArgs {
-  /** Install kube-prometheus-stack. Default: true (false: only the adapter, against `prometheusUrl`). */
+  /**
+   * Install kube-prometheus-stack (false: only the adapter, against `prometheusUrl`).
+   * @default true
+   */
   readonly installStack?: boolean;
-  /** Existing Prometheus when `installStack` is false. Default: none. */
+  /** Existing Prometheus when `installStack` is false. Required then; unused otherwise. */
   readonly prometheusUrl?: string;
-  /** Prometheus replicas, retention, storage, resources. Default: genai:monitoring.prometheus of the environment. */
-  readonly prometheus: MonitoringConfig["prometheus"];
-  /** Alertmanager replicas, storage, escalation and repeat intervals. Default: genai:monitoring.alertmanager. */
-  readonly alertmanager: MonitoringConfig["alertmanager"];
-  /** Grafana storage. Default: genai:monitoring.grafana. */
-  readonly grafana: MonitoringConfig["grafana"];
-  /** prometheus-adapter (custom metric `genai_requests_waiting` for the HPA). Default: genai:monitoring.adapter. */
-  readonly adapter: MonitoringConfig["adapter"];
-  /** Webhook URL per receiver (secret). Default: none (receivers deliver nowhere). */
-  readonly alertWebhooks?: PlatformSecrets["alertWebhooks"];
-  /** Extra Grafana datasources (e.g. Jaeger, Elasticsearch). Default: none. */
+  /**
+   * Prometheus replicas, retention, storage, resources (any subset; the rest from the default).
+   * @default one replica, 3d / 8GB retention, 10Gi ephemeral, 500m / 2Gi (the dev preset of genai:monitoring.prometheus)
+   */
+  readonly prometheus?: DeepPartial<MonitoringConfig["prometheus"]>;
+  /**
+   * Alertmanager replicas, storage, escalation and repeat intervals.
+   * @default one replica, 1Gi ephemeral, escalate after 30m, repeat 1h / 4h / 24h
+   */
+  readonly alertmanager?: DeepPartial<MonitoringConfig["alertmanager"]>;
+  /**
+   * Grafana storage.
+   * @default 1Gi ephemeral
+   */
+  readonly grafana?: DeepPartial<MonitoringConfig["grafana"]>;
+  /**
+   * prometheus-adapter (custom metric `genai_requests_waiting` for the HPA).
+   * @default enabled, one replica
+   */
+  readonly adapter?: DeepPartial<MonitoringConfig["adapter"]>;
+  /**
+   * Webhook URL per receiver (secret).
+   * @default none (receivers deliver nowhere)
+   */
+  readonly alertWebhooks?: AlertWebhooks;
+  /**
+   * Extra Grafana datasources (e.g. Jaeger, Elasticsearch).
+   * @default none
+   */
   readonly datasources?: pulumi.Input<GrafanaDatasource[]>;
 }
+
+/** Monitoring's Args with every default applied. */
+type ResolvedArgs = MonitoringArgs &
+  Pick<MonitoringConfig, (typeof SETTINGS)[number]> & { readonly namespace: pulumi.Input<string> };
 
 export interface GrafanaDatasource {
   name: string;
@@ -57,7 +89,15 @@ export class Monitoring extends pulumi.ComponentResource {
   /** Grafana's generated admin password (secret). */
   public readonly grafanaAdminPassword?: pulumi.Output<string>;
 
-  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, given: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    if (given.installStack === false && !given.prometheusUrl) {
+      throw argsError(`Monitoring ${name}`, "prometheusUrl", "required when installStack is false");
+    }
+    const args: ResolvedArgs = {
+      ...given,
+      namespace: given.namespace ?? DEFAULT_NAMESPACES.monitoring,
+      ...resolveArgs(monitoringConfig, SETTINGS, given, `Monitoring ${name}`),
+    };
     super("genai:cluster:Monitoring", name, {}, opts);
     const installStack = args.installStack ?? true;
     const charts = args.charts ?? {};
@@ -101,10 +141,9 @@ export class Monitoring extends pulumi.ComponentResource {
       this.alertmanagerUrl = serviceUrl(`${STACK_NAME}-alertmanager`, args.namespace, 9093);
       this.grafanaUrl = serviceUrl(GRAFANA_NAME, args.namespace, 80);
       this.grafanaAdminPassword = pulumi.secret(password.result);
-    } else if (args.prometheusUrl) {
-      this.prometheusUrl = pulumi.output(args.prometheusUrl);
     } else {
-      throw new Error(`${name}: prometheusUrl is required when installStack is false`);
+      // Checked above: without the stack there is always an existing Prometheus.
+      this.prometheusUrl = pulumi.output(args.prometheusUrl ?? "");
     }
 
     if (args.adapter.enabled) {
@@ -129,9 +168,7 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
-function webhookData(
-  webhooks: NonNullable<PlatformSecrets["alertWebhooks"]>,
-): pulumi.Output<Record<string, string>> {
+function webhookData(webhooks: AlertWebhooks): pulumi.Output<Record<string, string>> {
   return pulumi.secret(
     webhooks.urls.apply((urls) =>
       Object.fromEntries(webhooks.receivers.map((r: AlertReceiver) => [r, urls[r] ?? ""])),
@@ -212,7 +249,7 @@ function volumeClaim(storage: StorageConfig): { volumeClaimTemplate: VolumeClaim
 const antiAffinity = (replicas: number) => (replicas > 1 ? "hard" : "");
 
 function stackValues(
-  args: MonitoringArgs,
+  args: ResolvedArgs,
   adminSecret: pulumi.Input<string>,
   webhookSecret: pulumi.Input<string> | undefined,
 ): KubePrometheusStackValues {

@@ -1,9 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { NamespacesConfig, ResourcesConfig } from "../../config.js";
+import { resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
+import type { ResourcesConfig } from "../../shared/validators.js";
+import { type Concern, type NamespacesConfig, namespacesConfig } from "./config.js";
 
-/** The concerns that get a namespace each. */
-export type Concern = keyof NamespacesConfig["names"];
+export type { Concern } from "./config.js";
+
+/** The settings of {@link NamespacesArgs} that come from `genai:namespaces`. */
+const SETTINGS = ["names", "workloadQuota", "workloadLimits"] as const;
 
 /**
  * Pod Security Admission level per concern. Restricted wherever the platform's own pods run; privileged only where
@@ -22,17 +27,36 @@ export const POD_SECURITY: Readonly<Record<Concern, "restricted" | "baseline" | 
 };
 
 export interface NamespacesArgs {
-  /** Namespace name per concern. Default: genai, gpu-operator, monitoring, logging, tracing, istio-system, velero. */
-  readonly names: NamespacesConfig["names"];
-  /** Concerns to create a namespace for. Default: all. (A disabled service needs no namespace.) */
+  /**
+   * Namespace name per concern (any subset; the rest from the default).
+   * @default genai, gpu-operator, monitoring, logging, tracing, istio-system, velero
+   */
+  readonly names?: DeepPartial<NamespacesConfig["names"]>;
+  /**
+   * Concerns to create a namespace for (a disabled service needs no namespace).
+   * @default all
+   */
   readonly concerns?: readonly Concern[];
-  /** ResourceQuota of the workload namespace. Default: the environment preset (genai:namespaces.workloadQuota). */
-  readonly workloadQuota: NamespacesConfig["workloadQuota"];
-  /** LimitRange of the workload namespace. Default: the environment preset (genai:namespaces.workloadLimits). */
-  readonly workloadLimits: NamespacesConfig["workloadLimits"];
-  /** Label the workload namespace for Istio sidecar injection. Default: false. */
+  /**
+   * ResourceQuota of the workload namespace.
+   * @default 8 / 16Gi requests, 16 / 32Gi limits, 1 GPU, 40 pods, 10 PVCs, 100Gi (the dev preset)
+   */
+  readonly workloadQuota?: DeepPartial<NamespacesConfig["workloadQuota"]>;
+  /**
+   * LimitRange of the workload namespace.
+   * @default 100m / 128Mi default request, 500m / 512Mi default limit, max 8 / 16Gi
+   */
+  readonly workloadLimits?: DeepPartial<NamespacesConfig["workloadLimits"]>;
+  /**
+   * Label the workload namespace for Istio sidecar injection.
+   * @default false
+   */
   readonly meshInjection?: boolean;
-  readonly provider: k8s.Provider;
+  /**
+   * The Kubernetes provider of every namespace.
+   * @default the parent's provider, else the ambient kubeconfig's
+   */
+  readonly provider?: k8s.Provider;
 }
 
 /** One namespace per concern with Pod Security labels, and a quota and limits for the workload namespace. */
@@ -41,10 +65,11 @@ export class Namespaces extends pulumi.ComponentResource {
   public readonly names: Record<Concern, pulumi.Output<string>>;
   public readonly namespaces: Partial<Record<Concern, k8s.core.v1.Namespace>>;
 
-  constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, given: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
+    const args = { ...given, ...resolveArgs(namespacesConfig, SETTINGS, given, `Namespaces ${name}`) };
     super("genai:cluster:Namespaces", name, {}, opts);
     const concerns = args.concerns ?? (Object.keys(args.names) as Concern[]);
-    const childOpts = { parent: this, provider: args.provider };
+    const childOpts = args.provider ? { parent: this, provider: args.provider } : { parent: this };
 
     this.namespaces = {};
     for (const concern of concerns) {

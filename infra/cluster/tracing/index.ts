@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
-import type { TracingConfig } from "../../config.js";
+import { argsError, resolveArgs } from "../../shared/componentConfig.js";
+import type { DeepPartial } from "../../shared/schemaMerge.js";
 import { CLUSTER_DNS, createPdb, dnsEgress, namespacePeer, type PodsRef } from "../../shared/protection.js";
 import { IMAGES } from "../charts.js";
 import {
@@ -11,6 +12,8 @@ import {
   RESTRICTED_CONTAINER_SECURITY,
   serviceUrl,
 } from "../common.js";
+import { DEFAULT_NAMESPACES } from "../namespaces/config.js";
+import { type TracingConfig, tracingConfig } from "./config.js";
 
 /** Where Jaeger keeps traces. */
 export type TraceStorage =
@@ -28,8 +31,11 @@ export type TraceStorage =
 
 /** Who Jaeger's NetworkPolicy lets in and out, besides OTLP from every namespace and DNS. */
 export interface TracingPeers {
-  /** Namespace whose pods may use the query API on 16686 (Grafana's Jaeger datasource). Required. */
-  readonly queryNamespace: pulumi.Input<string>;
+  /**
+   * Namespace whose pods may use the query API on 16686 (Grafana's Jaeger datasource).
+   * @default the default monitoring namespace ("monitoring")
+   */
+  readonly queryNamespace?: pulumi.Input<string>;
   /** Cluster DNS pods. Default: `CLUSTER_DNS` (namespace `kube-system`, labels `{ "k8s-app": "kube-dns" }`). */
   readonly dns?: PodsRef;
   /**
@@ -39,25 +45,68 @@ export interface TracingPeers {
   readonly elasticsearchNamespace?: pulumi.Input<string>;
 }
 
+/** The settings of {@link TracingArgs} that come from `genai:tracing`. */
+const SETTINGS = ["replicas", "resources", "cpuLimit"] as const;
+
 export interface TracingArgs extends Omit<ClusterComponentArgs, "charts"> {
-  /** Trace storage. Default: in-memory (dev); Elasticsearch of the logging component (prod). */
-  readonly storage: TraceStorage;
-  /** Replicas (only 1 with in-memory storage). Default: 1 (dev), 2 (prod). */
-  readonly replicas: number;
-  /** Requests (and memory limit). Default: genai:tracing.resources. */
-  readonly resources: TracingConfig["resources"];
-  /** CPU limit. Default: genai:tracing.cpuLimit ("1" dev, "2" prod). */
-  readonly cpuLimit: TracingConfig["cpuLimit"];
-  /** NetworkPolicy peers. Required: the platform passes its namespace names. */
-  readonly peers: TracingPeers;
-  /** What must exist first (e.g. Elasticsearch). Default: none. */
+  /**
+   * Trace storage (the platform: Elasticsearch of the logging component in prod).
+   * @default in memory, 50000 traces
+   */
+  readonly storage?: TraceStorage;
+  /**
+   * Replicas (only 1 with in-memory storage).
+   * @default 1 (prod preset: 2)
+   */
+  readonly replicas?: number;
+  /**
+   * Requests (and memory limit) of each pod.
+   * @default 500m / 1Gi (prod preset: 1 / 2Gi)
+   */
+  readonly resources?: DeepPartial<TracingConfig["resources"]>;
+  /**
+   * CPU limit of each pod.
+   * @default "1" (prod preset: "2")
+   */
+  readonly cpuLimit?: TracingConfig["cpuLimit"];
+  /**
+   * NetworkPolicy peers.
+   * @default queries from the default monitoring namespace, DNS from kube-system
+   */
+  readonly peers?: TracingPeers;
+  /**
+   * What must exist first (e.g. Elasticsearch).
+   * @default none
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
+
+/** Tracing's Args with every default applied. */
+type ResolvedArgs = TracingArgs &
+  Pick<TracingConfig, (typeof SETTINGS)[number]> & {
+    readonly namespace: pulumi.Input<string>;
+    readonly storage: TraceStorage;
+    readonly peers: TracingPeers;
+  };
 
 /** Index prefix of the traces in Elasticsearch. */
 export const TRACE_INDEX_PREFIX = "genai-traces";
 const NAME = "jaeger";
-const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
+/** The ports Jaeger serves: OTLP (gRPC, HTTP), the query API and UI, the health check. */
+export const JAEGER_PORTS = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
+const PORTS = JAEGER_PORTS;
+/** The labels Jaeger's pods are selected by (NetworkPolicy peers of other components use them). */
+export const JAEGER_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": NAME };
+
+/** Jaeger's collector pods in `namespace` with their OTLP/HTTP port: the peer of a workload that sends traces. */
+export function jaegerCollectorPods(namespace: pulumi.Input<string>): PodsRef & { readonly port: number } {
+  return { namespace, podLabels: JAEGER_POD_LABELS, port: PORTS.otlpHttp };
+}
+
+/** Jaeger's query API (Grafana's datasource URL) for a Tracing component installed in `namespace`. */
+export function jaegerQueryUrl(namespace: pulumi.Input<string>): pulumi.Output<string> {
+  return serviceUrl(NAME, namespace, PORTS.query);
+}
 
 /**
  * Jaeger v2 (one binary: OTLP receiver, storage, query UI), deployed directly rather than from a chart: the
@@ -72,14 +121,25 @@ export class Tracing extends pulumi.ComponentResource {
   /** The Jaeger Service's name and namespace (for Istio's tracing provider). */
   public readonly serviceHost: pulumi.Output<string>;
 
-  constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("genai:cluster:Tracing", name, {}, opts);
+  constructor(name: string, given: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const args: ResolvedArgs = {
+      ...given,
+      namespace: given.namespace ?? DEFAULT_NAMESPACES.tracing,
+      storage: given.storage ?? { kind: "memory", maxTraces: tracingConfig.defaults.maxTraces },
+      peers: given.peers ?? {},
+      ...resolveArgs(tracingConfig, SETTINGS, given, `Tracing ${name}`),
+    };
     if (args.storage.kind === "memory" && args.replicas > 1) {
-      throw new Error(`${name}: in-memory trace storage cannot have more than 1 replica`);
+      throw argsError(
+        `Tracing ${name}`,
+        "replicas",
+        "in-memory trace storage cannot have more than 1 replica",
+      );
     }
+    super("genai:cluster:Tracing", name, {}, opts);
     const ns = args.namespace;
     const childOpts = childOptions(this, args.provider);
-    const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "genai-platform" };
+    const labels = { ...JAEGER_POD_LABELS, "app.kubernetes.io/part-of": "genai-platform" };
 
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
@@ -231,7 +291,10 @@ export function jaegerNetworkPolicySpec(
     policyTypes: ["Ingress", "Egress"],
     ingress: [
       { from: [{ namespaceSelector: {} }], ports: [tcp(PORTS.otlpGrpc), tcp(PORTS.otlpHttp)] },
-      { from: [namespacePeer(peers.queryNamespace)], ports: [tcp(PORTS.query)] },
+      {
+        from: [namespacePeer(peers.queryNamespace ?? DEFAULT_NAMESPACES.monitoring)],
+        ports: [tcp(PORTS.query)],
+      },
     ],
     egress: [
       dnsEgress(peers.dns ?? CLUSTER_DNS),
