@@ -5,10 +5,16 @@ import { Backups } from "./cluster/backups/index.js";
 import { present } from "./cluster/charts.js";
 import { GpuOperator } from "./cluster/gpuOperator/index.js";
 import { Logging } from "./cluster/logging/index.js";
-import { Mesh } from "./cluster/mesh/index.js";
-import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring/index.js";
+import { ingressGatewayPods, istiodPods, Mesh } from "./cluster/mesh/index.js";
+import { type GrafanaDatasource, Monitoring, prometheusPods } from "./cluster/monitoring/index.js";
 import { type Concern, Namespaces } from "./cluster/namespaces/index.js";
-import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing/index.js";
+import {
+  jaegerCollectorPods,
+  jaegerQueryUrl,
+  Tracing,
+  TRACE_INDEX_PREFIX,
+  type TraceStorage,
+} from "./cluster/tracing/index.js";
 import type { PlatformConfig } from "./config.js";
 import { AlertRules, Dashboards } from "./observability/index.js";
 import { InferenceService } from "./workload/index.js";
@@ -250,14 +256,11 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
         ...(this.gatewayRef ? { sharedGateway: { name: this.gatewayRef, https: true } } : {}),
-        ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
-        istiod: { namespace: names.mesh, podLabels: { app: "istiod" } },
-        prometheus: { namespace: names.monitoring, podLabels: { "app.kubernetes.io/name": "prometheus" } },
-        tracingCollector: {
-          namespace: names.tracing,
-          podLabels: { "app.kubernetes.io/name": "jaeger" },
-          port: 4318,
-        },
+        // The peers' pod labels and ports are the ones the components themselves set.
+        ingressGateway: ingressGatewayPods(names.mesh),
+        istiod: istiodPods(names.mesh),
+        prometheus: prometheusPods(names.monitoring),
+        tracingCollector: jaegerCollectorPods(names.tracing),
         ...(this.otlpEndpoint ? { tracingEndpoint: this.otlpEndpoint } : {}),
         crdDependencies: [...monitoringCrds, ...present(this.mesh?.crds)],
       },
@@ -322,14 +325,8 @@ function datasourcesFor(
   names: Record<Concern, pulumi.Output<string>>,
 ): pulumi.Output<GrafanaDatasource[]> {
   if (!config.tracing.enabled) return pulumi.output([]);
-  // Tracing's Service is always `jaeger` in its namespace (infra/cluster/tracing/index.ts).
-  return names.tracing.apply((ns) => [
-    {
-      name: "Jaeger",
-      type: "jaeger",
-      uid: "jaeger",
-      url: `http://jaeger.${ns}.svc:16686`,
-      access: "proxy" as const,
-    },
+  // Monitoring comes before Tracing (its CRDs), so the URL is Tracing's by its namespace, not its output.
+  return jaegerQueryUrl(names.tracing).apply((url) => [
+    { name: "Jaeger", type: "jaeger", uid: "jaeger", url, access: "proxy" as const },
   ]);
 }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argsError, resolveArgs } from "../../shared/componentConfig.js";
+import type { PodsRef } from "../../shared/protection.js";
 import type { DeepPartial } from "../../shared/schemaMerge.js";
 import type { StorageConfig } from "../../shared/validators.js";
 import { CHARTS, installChart } from "../charts.js";
@@ -69,6 +70,16 @@ export interface GrafanaDatasource {
 /** Release name; fixed so the services have predictable names (`kps-prometheus`, `kps-alertmanager`). */
 const STACK_NAME = "kps";
 const GRAFANA_NAME = "grafana";
+/** The labels of Prometheus' pods (the operator sets them on every Prometheus it runs). */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/name": "prometheus",
+};
+
+/** Prometheus' pods of a Monitoring installed in `namespace`: the peer that scrapes a workload's metrics. */
+export function prometheusPods(namespace: pulumi.Input<string>): PodsRef {
+  return { namespace, podLabels: PROMETHEUS_POD_LABELS };
+}
+
 /** Pod and Deployment labels kube-state-metrics exports (infra/workload/labels.ts sets them). */
 export const KSM_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/component", "track"];
 /** The annotation infra/observability writes the Grafana folder of a dashboard ConfigMap into. */
