@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHARTS } from "../../infra/cluster/charts.js";
-import { at, CHART, PROD_SECRETS, RELEASE } from "./support/fixtures.js";
-import { isSecret, type ProgramRun, runProgram } from "./support/program.js";
+import { CHARTS } from "../../../infra/cluster/charts.js";
+import { at, CHART, PROD_SECRETS, RELEASE } from "../support/fixtures.js";
+import { isSecret, type ProgramRun, runProgram } from "../support/program.js";
 
 const WEBHOOKS = { critical: "https://hooks.example/critical", escalation: "https://hooks.example/page" };
 let dev: ProgramRun;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../infra/configError.js";
-import { ENVIRONMENTS } from "../../infra/environment.js";
-import { isPinnedImageRef, resolveInferenceConfig } from "../../infra/workload/config.js";
+import { ConfigError } from "../../../infra/configError.js";
+import { ENVIRONMENTS } from "../../../infra/environment.js";
+import { isPinnedImageRef, resolveInferenceConfig } from "../../../infra/workload/config.js";
 
 const PINNED = `r.example/genai/inference:1.2.3@sha256:${"f".repeat(64)}`;
 

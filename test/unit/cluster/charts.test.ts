@@ -1,8 +1,8 @@
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHARTS } from "../../infra/cluster/charts.js";
-import { at, CHART, PROD_SECRETS, RELEASE } from "./support/fixtures.js";
-import { isSecret, type ProgramRun, type RecordedResource, runProgram } from "./support/program.js";
+import { CHARTS } from "../../../infra/cluster/charts.js";
+import { at, CHART, PROD_SECRETS, RELEASE } from "../support/fixtures.js";
+import { isSecret, type ProgramRun, type RecordedResource, runProgram } from "../support/program.js";
 
 let dev: ProgramRun;
 let prod: ProgramRun;

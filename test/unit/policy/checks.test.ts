@@ -6,9 +6,9 @@ import {
   looksSecret,
   RULES,
   selects,
-} from "../../infra/policy/checks.js";
-import { type ProgramRun, runProgram } from "./support/program.js";
-import { runWorkload } from "./workload-support.js";
+} from "../../../infra/policy/checks.js";
+import { type ProgramRun, runProgram } from "../support/program.js";
+import { runWorkload } from "../support/workload.js";
 
 const asChecked = (run: ProgramRun): CheckedResource[] =>
   run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, urn: r.urn, props: r.inputs }));

@@ -1,11 +1,11 @@
 // The contract between the platform and the server: every environment variable the InferenceService sets is one the
 // server reads (inference/src/config.ts), and the server accepts the values as the platform writes them.
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../inference/src/config.js";
-import { ENVIRONMENTS } from "../../infra/environment.js";
-import { resolveInferenceConfig } from "../../infra/workload/config.js";
-import { MODEL_DIR } from "../../infra/workload/modelCache.js";
-import { serverEnv } from "../../infra/workload/serverEnv.js";
+import { loadConfig } from "../../../inference/src/config.js";
+import { ENVIRONMENTS } from "../../../infra/environment.js";
+import { resolveInferenceConfig } from "../../../infra/workload/config.js";
+import { MODEL_DIR } from "../../../infra/workload/modelCache.js";
+import { serverEnv } from "../../../infra/workload/serverEnv.js";
 
 /** Variables read by libraries the server embeds rather than by inference/src/config.ts. */
 const READ_BY_OTEL_SDK = ["OTEL_RESOURCE_ATTRIBUTES"];

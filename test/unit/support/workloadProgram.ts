@@ -2,8 +2,8 @@
 // `genai:inference` from the run's config, the environment from the stack name.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isEnvironment } from "../../infra/environment.js";
-import { InferenceService, resolveInferenceConfig } from "../../infra/workload/index.js";
+import { isEnvironment } from "../../../infra/environment.js";
+import { InferenceService, resolveInferenceConfig } from "../../../infra/workload/index.js";
 
 const genai = new pulumi.Config("genai");
 const stack = pulumi.getStack();

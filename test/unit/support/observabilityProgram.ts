@@ -1,4 +1,4 @@
-// A stack program with only the observability components, for test/unit/observability-components.test.ts (run
+// A stack program with only the observability components, for test/unit/observability/dashboards.test.ts (run
 // by support/program.ts under mocks). `genai:observability` holds the args: { rules?: {...}, dashboards?: {...} }.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -7,7 +7,7 @@ import {
   type AlertRulesArgs,
   Dashboards,
   type DashboardsArgs,
-} from "../../infra/observability/index.js";
+} from "../../../infra/observability/index.js";
 
 type Without<T> = Omit<T, "provider">;
 const args = new pulumi.Config("genai").requireObject<{

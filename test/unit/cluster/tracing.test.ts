@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { urlPort } from "../../infra/cluster/tracing.js";
-import { selects } from "../../infra/policy/checks.js";
-import { at, PROD_SECRETS } from "./support/fixtures.js";
-import { type ProgramRun, runProgram } from "./support/program.js";
+import { urlPort } from "../../../infra/cluster/tracing/index.js";
+import { selects } from "../../../infra/policy/checks.js";
+import { at, PROD_SECRETS } from "../support/fixtures.js";
+import { type ProgramRun, runProgram } from "../support/program.js";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";

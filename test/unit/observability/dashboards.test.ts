@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readDashboards, readRuleFiles, resolveRunbookUrl } from "../../infra/observability/index.js";
-import { at, PROD_SECRETS, RELEASE } from "./support/fixtures.js";
-import { type ProgramRun, type RecordedResource, runProgram } from "./support/program.js";
+import { readDashboards, readRuleFiles, resolveRunbookUrl } from "../../../infra/observability/index.js";
+import { at, PROD_SECRETS, RELEASE } from "../support/fixtures.js";
+import { type ProgramRun, type RecordedResource, runProgram } from "../support/program.js";
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
@@ -79,7 +79,7 @@ describe("platform ci stack (no monitoring chart)", () => {
   });
 });
 
-const PROGRAM = "test/unit/observability-program.ts";
+const PROGRAM = "test/unit/support/observabilityProgram.ts";
 
 /** Runs the observability-only program with `observability` as its args; returns what it registered. */
 async function components(observability: Record<string, unknown>): Promise<RecordedResource[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isSecret, runProgram } from "./support/program.js";
-import { at, DIGEST, runWorkload } from "./workload-support.js";
+import { isSecret, runProgram } from "../support/program.js";
+import { at, DIGEST, runWorkload } from "../support/workload.js";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";

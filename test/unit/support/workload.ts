@@ -1,18 +1,18 @@
 // Shared by the workload and policy tests: run the InferenceService under mocks and read its objects.
-import { type ProgramRun, runProgram } from "./support/program.js";
+import { type ProgramRun, runProgram } from "./program.js";
 
 export const DIGEST = `sha256:${"d".repeat(64)}`;
 
 export type Obj = Record<string, unknown>;
 
-/** Runs test/unit/workload-program.ts for `stack` with `genai:inference` = `inference`. */
+/** Runs test/unit/support/workloadProgram.ts for `stack` with `genai:inference` = `inference`. */
 export function runWorkload(
   stack: "dev" | "prod" | "ci",
   inference: Obj = {},
   secrets: Obj = {},
 ): Promise<ProgramRun> {
   return runProgram(stack, {
-    program: "test/unit/workload-program.ts",
+    program: "test/unit/support/workloadProgram.ts",
     ignoreStackFile: true,
     overrides: { inference },
     secrets,
