@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { describeIssue } from "../configError.js";
 import type { Environment } from "../environment.js";
-import { type DeepPartial, mergeBySchema } from "./schemaMerge.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./schemaMerge.js";
 
 export interface ComponentConfig<T extends object> {
   /** The stack config key: `genai:<key>`. */
@@ -39,7 +39,10 @@ export function resolveArgs<T extends object, K extends keyof T & string>(
   const mask = Object.fromEntries(keys.map((k) => [k, true])) as Record<string, true>;
   const schema = config.schema.pick(mask);
   const defaults = Object.fromEntries(keys.map((k) => [k, config.defaults[k]]));
-  const result = schema.safeParse(mergeBySchema(schema, defaults, given));
+  const picked = Object.fromEntries(keys.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
+  // The partial check first: the merge walks only known keys, so an unknown one would otherwise vanish silently.
+  const partial = deepPartialSchema(schema).safeParse(picked);
+  const result = partial.success ? schema.safeParse(mergeBySchema(schema, defaults, partial.data)) : partial;
   if (result.success) return result.data as Pick<T, K>;
   const [issue, ...more] = result.error.issues;
   if (!issue) throw new Error(`${component}: invalid arguments`);

@@ -1,7 +1,7 @@
 /**
  * The DCGM fields the exporter collects, as its counters CSV (`field, type, help`). The chart's default CSV omits
  * the volatile ECC counter that GPUEccDoubleBitErrors reads; this list holds every DCGM field dashboards/ names
- * (test/unit/cluster-metrics.test.ts checks that) plus a few for troubleshooting.
+ * (test/unit/cluster/gpuOperator.test.ts checks that) plus a few for troubleshooting.
  */
 export const DCGM_FIELDS: readonly { field: string; type: "gauge" | "counter"; help: string }[] = [
   { field: "DCGM_FI_DEV_GPU_UTIL", type: "gauge", help: "GPU utilization (in %)." },

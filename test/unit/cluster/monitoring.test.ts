@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { argsErrorOf, runComponent } from "../support/component.js";
 import { CHARTS } from "../../../infra/cluster/charts.js";
-import { at, CHART, PROD_SECRETS, RELEASE } from "../support/fixtures.js";
+import { dashboardsFile } from "../support/dashboards.js";
+import { at, CHART, CONFIGMAP, PROD_SECRETS, RELEASE } from "../support/fixtures.js";
 import { isSecret, type ProgramRun, runProgram } from "../support/program.js";
 
 const WEBHOOKS = { critical: "https://hooks.example/critical", escalation: "https://hooks.example/page" };
@@ -142,5 +144,89 @@ describe("prometheus-adapter", () => {
     expect(run.all("genai:cluster:Monitoring")).toHaveLength(0);
     expect(run.all("kubernetes:core/v1:Namespace", "genai-namespaces-monitoring")).toHaveLength(0);
     expect(run.outputs.prometheusUrl).toBeUndefined();
+  });
+});
+
+/** `label_<name>` matchers and `group_left (...)` labels the rules take from `kube_<kind>_labels`. */
+function kubeLabelsUsed(rules: string, kind: string): Set<string> {
+  const used = new Set<string>();
+  for (const m of rules.matchAll(new RegExp(`kube_${kind}_labels\\{([^}]*)\\}`, "g")))
+    for (const l of (m[1] ?? "").matchAll(/label_(\w+)\s*=/g)) used.add(l[1] ?? "");
+  for (const m of rules.matchAll(/group_left\s*\(([^)]*)\)\s*\n?\s*kube_(\w+)_labels/g))
+    if (m[2] === kind) for (const l of (m[1] ?? "").split(",")) used.add(l.trim().replace(/^label_/, ""));
+  return used;
+}
+
+/** kube-state-metrics' label name for a Kubernetes label key (`app.kubernetes.io/name` -> `app_kubernetes_io_name`). */
+const ksmName = (key: string) => key.replace(/[^a-zA-Z0-9_]/g, "_");
+describe("kube-state-metrics and Grafana (kube-prometheus-stack values)", () => {
+  const values = (run: ProgramRun) => run.one(RELEASE, "genai-monitoring-kps").inputs.values;
+
+  it("exports every Deployment and Pod label the inference alerts join on", () => {
+    const rules = dashboardsFile("rules/genai-inference.yaml");
+    const allowlist = at(values(dev), "kube-state-metrics", "metricLabelsAllowlist") as string[];
+    expect(allowlist).toBeDefined();
+    for (const [kind, resource] of [
+      ["deployment", "deployments"],
+      ["pod", "pods"],
+    ] as const) {
+      const entry = allowlist.find((e) => e.startsWith(`${resource}=[`));
+      expect(entry, resource).toBeDefined();
+      const allowed = (entry ?? "")
+        .slice(resource.length + 2, -1)
+        .split(",")
+        .map(ksmName);
+      const used = kubeLabelsUsed(rules, kind);
+      expect(used.size, kind).toBeGreaterThan(0);
+      for (const label of used) expect(allowed, `${kind}: label_${label}`).toContain(label);
+    }
+  });
+
+  it("the dashboard sidecar files dashboards into the folder infra/observability annotates", () => {
+    const configMaps = prod
+      .all(CONFIGMAP)
+      .filter((c) => at(c.inputs, "metadata", "labels", "grafana_dashboard"));
+    expect(configMaps.length).toBeGreaterThan(0);
+    const annotations = new Set(
+      configMaps.flatMap((c) => Object.keys((at(c.inputs, "metadata", "annotations") as object) ?? {})),
+    );
+    const sidecar = at(values(prod), "grafana", "sidecar", "dashboards") as Record<string, unknown>;
+    expect(annotations).toContain(sidecar.folderAnnotation);
+    // The annotation only takes effect with folders from the file structure.
+    expect(sidecar.provider).toEqual({ foldersFromFilesStructure: true });
+  });
+});
+
+describe("Monitoring alone (infra/cluster/monitoring with empty Args)", () => {
+  it("installs kube-prometheus-stack and the adapter in monitoring with the dev-safe defaults", async () => {
+    const run = await runComponent("Monitoring");
+    const stack = run.one(RELEASE, "monitoring-kps").inputs;
+    expect(stack.namespace).toBe("monitoring");
+    expect(at(stack.values, "prometheus", "prometheusSpec")).toMatchObject({
+      replicas: 1,
+      retention: "3d",
+      retentionSize: "8GB",
+      resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } },
+    });
+    expect(at(stack.values, "prometheus", "prometheusSpec", "storageSpec")).toBeUndefined();
+    expect(at(stack.values, "alertmanager", "alertmanagerSpec", "replicas")).toBe(1);
+    expect(at(run.one(CHART, "monitoring-adapter").inputs, "values", "replicas")).toBe(1);
+  });
+
+  it("merges partial Args over the defaults, key by key", async () => {
+    const run = await runComponent("Monitoring", { prometheus: { replicas: 2 } });
+    const spec = at(run.one(RELEASE, "monitoring-kps").inputs, "values", "prometheus", "prometheusSpec");
+    expect(spec).toMatchObject({ replicas: 2, retention: "3d", podAntiAffinity: "hard" });
+  });
+
+  it("bad Args raise an InputPropertyError naming the property", async () => {
+    const replicas = await argsErrorOf("Monitoring", { prometheus: { replicas: 0 } });
+    expect(replicas.propertyPath).toBe("prometheus.replicas");
+    expect(replicas.reason).toContain("Monitoring monitoring: prometheus.replicas:");
+    const unknown = await argsErrorOf("Monitoring", { grafana: { persistence: true } });
+    expect(unknown.propertyPath).toBe("grafana");
+    expect(unknown.reason).toContain('unknown key(s) "persistence"');
+    const url = await argsErrorOf("Monitoring", { installStack: false });
+    expect(url.propertyPath).toBe("prometheusUrl");
   });
 });

@@ -1,8 +1,10 @@
+import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { argsErrorOf, runComponent } from "../support/component.js";
 import { urlPort } from "../../../infra/cluster/tracing/index.js";
 import { selects } from "../../../infra/policy/checks.js";
-import { at, PROD_SECRETS } from "../support/fixtures.js";
-import { type ProgramRun, runProgram } from "../support/program.js";
+import { at, CONFIGMAP, cr, PROD_SECRETS, SECRET } from "../support/fixtures.js";
+import { isSecret, type ProgramRun, runProgram } from "../support/program.js";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -114,5 +116,90 @@ describe("urlPort", () => {
     expect(urlPort("https://es.corp")).toBe(443);
     expect(urlPort("http://es.corp/")).toBe(80);
     expect(() => urlPort("ftp://es.corp")).toThrow(/expected http\(s\)/);
+  });
+});
+
+describe("Tracing", () => {
+  const jaegerConfig = (run: ProgramRun) =>
+    parseYaml(
+      String(
+        at(run.one("kubernetes:core/v1:ConfigMap", "genai-tracing-config").inputs, "data", "config.yaml"),
+      ),
+    );
+
+  it("receives OTLP on 4317 (gRPC) and 4318 (HTTP)", () => {
+    const ports = at(
+      dev.one("kubernetes:core/v1:Service", "genai-tracing-jaeger").inputs,
+      "spec",
+      "ports",
+    ) as { port: number }[];
+    expect(ports.map((p) => p.port)).toEqual(expect.arrayContaining([4317, 4318]));
+    expect(jaegerConfig(dev).receivers.otlp.protocols).toEqual({
+      grpc: { endpoint: "0.0.0.0:4317" },
+      http: { endpoint: "0.0.0.0:4318" },
+    });
+    expect(dev.outputs.otlpEndpoint).toBe("http://jaeger.tracing.svc:4318");
+  });
+
+  it("keeps traces in memory in dev and in Elasticsearch in prod, after Elasticsearch exists", () => {
+    expect(jaegerConfig(dev).extensions.jaeger_storage.backends.main).toEqual({
+      memory: { max_traces: 50000 },
+    });
+    const es = jaegerConfig(prod).extensions.jaeger_storage.backends.main.elasticsearch;
+    expect(es).toMatchObject({
+      auth: { basic: { username: "jaeger" } },
+      indices: { index_prefix: "genai-traces" },
+    });
+    const deployment = prod.one("kubernetes:apps/v1:Deployment", "genai-tracing-jaeger");
+    expect(at(deployment.inputs, "spec", "replicas")).toBe(2);
+    expect(prod.dependsOn(deployment, cr(prod, "Elasticsearch", "genai-logging-elasticsearch"))).toBe(true);
+    expect(isSecret(prod.one(SECRET, "genai-tracing-es"), "stringData", "password")).toBe(true);
+  });
+
+  it("runs under the restricted Pod Security profile", () => {
+    const container = at(
+      dev.one("kubernetes:apps/v1:Deployment", "genai-tracing-jaeger").inputs,
+      "spec",
+      "template",
+      "spec",
+      "containers",
+      0,
+    );
+    expect(at(container, "securityContext")).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(at(container, "resources", "limits", "memory")).toBe("1Gi");
+  });
+});
+
+describe("Tracing alone (infra/cluster/tracing with empty Args)", () => {
+  it("runs one Jaeger with in-memory traces in tracing, queried from monitoring", async () => {
+    const run = await runComponent("Tracing");
+    const deployment = run.one(DEPLOYMENT, "tracing-jaeger").inputs;
+    expect(at(deployment, "metadata", "namespace")).toBe("tracing");
+    expect(at(deployment, "spec", "replicas")).toBe(1);
+    expect(at(deployment, "spec", "template", "spec", "containers", 0, "resources")).toEqual({
+      requests: { cpu: "500m", memory: "1Gi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    });
+    const config = parseYaml(String(at(run.one(CONFIGMAP, "tracing-config").inputs, "data", "config.yaml")));
+    expect(at(config, "extensions", "jaeger_storage", "backends", "main")).toEqual({
+      memory: { max_traces: 50000 },
+    });
+    expect(at(run.one(NETPOL, "tracing-jaeger").inputs, "spec", "ingress", 1, "from")).toEqual([
+      byNamespace("monitoring"),
+    ]);
+  });
+
+  it("bad Args raise an InputPropertyError naming the property", async () => {
+    const replicas = await argsErrorOf("Tracing", { replicas: 2 });
+    expect(replicas.propertyPath).toBe("replicas");
+    expect(replicas.reason).toContain("in-memory trace storage cannot have more than 1 replica");
+    const limit = await argsErrorOf("Tracing", { cpuLimit: "lots" });
+    expect(limit.propertyPath).toBe("cpuLimit");
+    expect(limit.reason).toContain("expected a Kubernetes quantity");
   });
 });
