@@ -3,248 +3,112 @@ import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "./configError.js";
 import { ENVIRONMENTS, type Environment, isEnvironment } from "./environment.js";
 import { type InferenceConfig, resolveInferenceConfig } from "./workload/config.js";
-import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./workload/schemaMerge.js";
+import { type BackupsConfig, backupsConfig } from "./cluster/backups/config.js";
+import { type GpuOperatorConfig, gpuOperatorConfig } from "./cluster/gpuOperator/config.js";
+import { type LoggingConfig, loggingConfig } from "./cluster/logging/config.js";
+import { type MeshConfig, meshConfig } from "./cluster/mesh/config.js";
+import {
+  ALERT_RECEIVERS,
+  type AlertReceiver,
+  type AlertWebhooks,
+  type MonitoringConfig,
+  monitoringConfig,
+} from "./cluster/monitoring/config.js";
+import { type NamespacesConfig, namespacesConfig } from "./cluster/namespaces/config.js";
+import { type TracingConfig, tracingConfig } from "./cluster/tracing/config.js";
+import { type ComponentConfig, presetFor } from "./shared/componentConfig.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./shared/schemaMerge.js";
+import { type ResourcesConfig, type StorageConfig, url } from "./shared/validators.js";
 
 /** The Pulumi config namespace of this project: every key below is `genai:<key>`. */
 export const CONFIG_NAMESPACE = "genai";
 
-const quantity = z
-  .string()
-  .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "expected a Kubernetes quantity such as 500m, 2Gi");
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a DNS label (a-z, 0-9, -)");
-const hostname = z
-  .string()
-  .regex(
-    /^(\*|(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/,
-    "expected a hostname or *",
-  );
-/** Prometheus/Alertmanager durations: 15d, 6h, 30m. */
-const promDuration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "expected a duration such as 30m, 6h, 15d");
-/** Velero TTLs are Go durations: 168h0m0s, 720h. */
-const goDuration = z
-  .string()
-  .regex(/^(\d+h)?(\d+m)?(\d+s)?$/, "expected a Go duration such as 168h or 72h30m");
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron expression");
-const url = z.url();
-
-const storage = z.strictObject({
-  /** Keep data on a PersistentVolumeClaim (false: emptyDir, lost with the pod). */
-  persistence: z.boolean(),
-  /** PVC size. */
-  size: quantity,
-  /** StorageClass; the cluster default when unset. */
-  storageClass: z.string().min(1).optional(),
-});
-
-const resources = z.strictObject({ cpu: quantity, memory: quantity });
-
-const namespacesSchema = z.strictObject({
-  /** Create the namespaces (false: they exist already; the names are still used). */
-  enabled: z.boolean(),
-  names: z.strictObject({
-    workload: dnsLabel,
-    gpuOperator: dnsLabel,
-    monitoring: dnsLabel,
-    logging: dnsLabel,
-    tracing: dnsLabel,
-    mesh: dnsLabel,
-    backups: dnsLabel,
-  }),
-  /** ResourceQuota of the workload namespace. */
-  workloadQuota: z.strictObject({
-    requests: resources,
-    limits: resources,
-    gpus: z.int().min(0),
-    pods: z.int().min(1),
-    persistentVolumeClaims: z.int().min(0),
-    storage: quantity,
-  }),
-  /** LimitRange of the workload namespace: per-container defaults and the ceiling. */
-  workloadLimits: z.strictObject({ defaultRequest: resources, default: resources, max: resources }),
-});
-
-const gpuOperatorSchema = z.strictObject({
-  enabled: z.boolean(),
-  /** managed: the operator installs the driver (pinned `version`); false: the nodes have it preinstalled. */
-  driver: z.strictObject({ managed: z.boolean(), version: z.string().min(1).optional() }),
-  /** Install the NVIDIA container toolkit (false when the container runtime is configured already). */
-  toolkit: z.boolean(),
-  /** DCGM exporter with a ServiceMonitor (needs monitoring's CRDs). */
-  dcgmExporter: z.boolean(),
-  /** Sharing one GPU: none, time-slicing (`replicas` pods per GPU) or MIG (`migConfig` profile, `migStrategy`). */
-  sharing: z.strictObject({
-    mode: z.enum(["none", "time-slicing", "mig"]),
-    replicas: z.int().min(2).max(48),
-    migStrategy: z.enum(["single", "mixed"]),
-    migConfig: z.string().regex(/^[a-z0-9.-]+$/, "expected a MIG profile name such as all-1g.10gb"),
-  }),
-  /** Labels of the nodes GPU discovery (and so every operand) runs on; empty: every node with an NVIDIA GPU. */
-  nodeSelector: z.record(z.string(), z.string()),
-});
-
-const monitoringSchema = z.strictObject({
-  /** Install kube-prometheus-stack (false: point `prometheusUrl` at an existing Prometheus). */
-  enabled: z.boolean(),
-  /** Prometheus of an existing installation, used by the adapter and exported when `enabled` is false. */
-  prometheusUrl: url.optional(),
-  prometheus: z.strictObject({
-    replicas: z.int().min(1).max(5),
-    retention: promDuration,
-    /** Prometheus' size cap (e.g. 45GB): keep it below the volume size. */
-    retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB|PB)$/, "expected a size such as 45GB"),
-    storage,
-    resources,
-  }),
-  alertmanager: z.strictObject({
-    replicas: z.int().min(1).max(5),
-    storage,
-    /** A critical alert still firing after this long also goes to the escalation receiver. */
-    escalateAfter: promDuration,
-    repeatInterval: z.strictObject({ critical: promDuration, warning: promDuration, info: promDuration }),
-  }),
-  grafana: z.strictObject({ storage }),
-  /**
-   * Scrape (and alert on) kube-controller-manager, kube-scheduler, kube-proxy and etcd. Off by default: managed
-   * control planes and kubeadm's 127.0.0.1 binds cannot be scraped, and their critical ...Down alerts would page.
-   */
-  controlPlaneMonitors: z.boolean(),
-  /** prometheus-adapter: serves `genai_requests_waiting` per pod as a custom metric to the HPA. */
-  adapter: z.strictObject({ enabled: z.boolean(), replicas: z.int().min(1).max(5) }),
-  /**
-   * dashboards/*.json as ConfigMaps labelled for the Grafana sidecar, in the monitoring namespace. Independent of
-   * `enabled`: an existing Grafana whose sidecar watches `grafana_dashboard=1` picks them up too.
-   */
-  dashboards: z.strictObject({ enabled: z.boolean() }),
-});
-
-const loggingSchema = z.strictObject({
-  /** Install the ECK operator, Elasticsearch, Kibana and Filebeat. */
-  enabled: z.boolean(),
-  /** Elastic Stack version for Elasticsearch, Kibana and Filebeat. */
-  stackVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "expected x.y.z"),
-  elasticsearch: z.strictObject({ nodes: z.int().min(1).max(9), storage, resources }),
-  kibana: z.strictObject({ enabled: z.boolean(), replicas: z.int().min(1).max(5) }),
-  /** ILM of `genai-logs-*`: roll over at this age/size, delete after `deleteAfterDays`. */
-  retention: z.strictObject({
-    rolloverAge: z.string().regex(/^\d+(h|d)$/, "expected an age such as 1d"),
-    rolloverSize: z.string().regex(/^\d+(mb|gb)$/, "expected a size such as 10gb"),
-    deleteAfterDays: z.int().min(1).max(3650),
-  }),
-});
-
-const tracingSchema = z.strictObject({
-  /** Deploy Jaeger (false: point `otlpEndpoint` at an existing collector). */
-  enabled: z.boolean(),
-  /** OTLP/HTTP endpoint of an existing collector, exported when `enabled` is false. */
-  otlpEndpoint: url.optional(),
-  /** memory: traces live in the pod (dev); elasticsearch: the logging cluster or `elasticsearchUrl` (prod). */
-  storage: z.enum(["memory", "elasticsearch"]),
-  /** Elasticsearch of an existing installation (https), instead of the logging component's. */
-  elasticsearchUrl: url.optional(),
-  /** Traces kept by the in-memory store. */
-  maxTraces: z.int().min(1000),
-  replicas: z.int().min(1).max(10),
-  /** Requests of each Jaeger pod; the memory request is also its memory limit. */
-  resources,
-  /** CPU limit of each Jaeger pod (at least `resources.cpu`): a trace burst cannot starve its node. */
-  cpuLimit: quantity,
-});
-
-const meshSchema = z.strictObject({
-  /** Install Istio (base, istiod, ingress gateway). */
-  enabled: z.boolean(),
-  /** `<namespace>/<name>` of an existing Istio Gateway the workload binds to while `enabled` is false. */
-  existingGateway: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected <namespace>/<name>")
-    .optional(),
-  /** Mesh-wide PeerAuthentication mode. */
-  mtls: z.enum(["STRICT", "PERMISSIVE"]),
-  istiodReplicas: z.int().min(1).max(10),
-  gateway: z.strictObject({
-    replicas: z.int().min(1).max(20),
-    serviceType: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]),
-    /** Hosts the shared Gateway accepts (`*`: any). */
-    hosts: z.array(hostname).min(1),
-    /** Name of the Secret holding the gateway's TLS certificate (created from `genai:gatewayTls` or @pulumi/tls). */
-    tlsSecretName: dnsLabel,
-  }),
-});
-
-const backupsSchema = z.strictObject({
-  /** Install Velero with the S3-compatible location below (credentials: `genai:backupsCredentials`, secret). */
-  enabled: z.boolean(),
-  s3: z.strictObject({
-    /** No default: required while backups are enabled. */
-    bucket: z.string().min(3).optional(),
-    /** e.g. https://minio.backup.internal:9000. No default: required while backups are enabled. */
-    endpoint: url.optional(),
-    region: z.string().min(1),
-    prefix: z.string().min(1).optional(),
-    insecureSkipTlsVerify: z.boolean(),
-  }),
-  /** Back up pod volumes with Velero's node agent (the model cache volume is one). */
-  fileSystemBackup: z.boolean(),
-  schedules: z.strictObject({
-    /** Workload namespace (model cache volume included) and observability configs. */
-    frequent: z.strictObject({ cron, ttl: goDuration }),
-    /** Every platform namespace with its volumes. */
-    full: z.strictObject({ cron, ttl: goDuration }),
-  }),
-});
-
 const kubernetesSchema = z.strictObject({
   /** kubeconfig context; the ambient one when unset. */
-  context: z.string().min(1).optional(),
+  context: z.string().min(1).optional().describe("kubeconfig context; the ambient one when unset"),
   /** Path or contents of a kubeconfig; the ambient one when unset. */
-  kubeconfig: z.string().min(1).optional(),
+  kubeconfig: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("path or contents of a kubeconfig; the ambient one when unset"),
   /**
    * Write manifests to this directory instead of applying them (no cluster needed). Charts are then rendered from
    * `genai:charts.localDir`, or skipped with a warning when it is unset (helm.v3.Release needs a cluster).
    */
-  renderYamlToDirectory: z.string().min(1).optional(),
+  renderYamlToDirectory: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("write manifests to this directory instead of applying them (see below)"),
 });
 
 const chartsSchema = z.strictObject({
   /** Read charts from `<localDir>/<chart>-<version>.tgz` instead of their repositories (air-gapped installs). */
-  localDir: z.string().min(1).optional(),
+  localDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "read charts from `<localDir>/<chart>-<version>.tgz` instead of their repositories (air-gapped)",
+    ),
   /** Kubernetes version charts are rendered for in render-only mode (there is no cluster to ask). */
   kubeVersion: z
     .string()
     .regex(/^v?1\.\d+\.\d+$/, "expected a Kubernetes version such as 1.34.0")
-    .optional(),
+    .optional()
+    .describe("Kubernetes version charts are rendered for in render-only mode (default 1.34.0)"),
 });
 
-/** Every `genai:` key except `environment`, `inference` and the secrets: the cluster services. */
-const settingsSchema = z.strictObject({
-  kubernetes: kubernetesSchema,
-  charts: chartsSchema,
-  namespaces: namespacesSchema,
-  gpuOperator: gpuOperatorSchema,
-  monitoring: monitoringSchema,
-  logging: loggingSchema,
-  tracing: tracingSchema,
-  mesh: meshSchema,
-  backups: backupsSchema,
-});
+const kubernetesConfig: ComponentConfig<z.infer<typeof kubernetesSchema>> = {
+  key: "kubernetes",
+  schema: kubernetesSchema,
+  defaults: {},
+  presets: { dev: {}, prod: {}, ci: {} },
+};
+const chartsConfig: ComponentConfig<z.infer<typeof chartsSchema>> = {
+  key: "charts",
+  schema: chartsSchema,
+  defaults: {},
+  presets: { dev: {}, prod: {}, ci: {} },
+};
 
-export type ClusterSettings = z.infer<typeof settingsSchema>;
-export type NamespacesConfig = ClusterSettings["namespaces"];
-export type GpuOperatorConfig = ClusterSettings["gpuOperator"];
-export type MonitoringConfig = ClusterSettings["monitoring"];
-export type LoggingConfig = ClusterSettings["logging"];
-export type TracingConfig = ClusterSettings["tracing"];
-export type MeshConfig = ClusterSettings["mesh"];
-export type BackupsConfig = ClusterSettings["backups"];
+/**
+ * Every `genai:` key except `environment`, `inference` and the secrets, in the order docs/config.md lists them:
+ * the platform's own (kubernetes, charts) and each cluster component's config (schema, defaults, presets), which
+ * lives beside the component. A new component adds its config here and its construction to platform.ts.
+ */
+export const CLUSTER_CONFIGS = {
+  kubernetes: kubernetesConfig,
+  charts: chartsConfig,
+  namespaces: namespacesConfig,
+  gpuOperator: gpuOperatorConfig,
+  monitoring: monitoringConfig,
+  logging: loggingConfig,
+  tracing: tracingConfig,
+  mesh: meshConfig,
+  backups: backupsConfig,
+} as const;
+
+type ClusterConfigs = typeof CLUSTER_CONFIGS;
+export type ClusterSettings = {
+  [K in keyof ClusterConfigs]: ClusterConfigs[K] extends ComponentConfig<infer T> ? T : never;
+};
 export type KubernetesConfig = ClusterSettings["kubernetes"];
 export type ChartsConfig = ClusterSettings["charts"];
-export type StorageConfig = z.infer<typeof storage>;
-export type ResourcesConfig = z.infer<typeof resources>;
+export type {
+  BackupsConfig,
+  GpuOperatorConfig,
+  LoggingConfig,
+  MeshConfig,
+  MonitoringConfig,
+  NamespacesConfig,
+  ResourcesConfig,
+  StorageConfig,
+  TracingConfig,
+};
 
-const SEVERITIES = ["critical", "warning", "info", "escalation"] as const;
-export type AlertReceiver = (typeof SEVERITIES)[number];
+export type { AlertReceiver };
 
 /** Secret keys: set with `pulumi config set --secret`. Read once and kept as secret Outputs. */
 const secretSchemas = {
@@ -255,11 +119,11 @@ const secretSchemas = {
     certificate: z.string().includes("BEGIN CERTIFICATE"),
     privateKey: z.string().includes("PRIVATE KEY"),
   }),
-  /** Webhook URL per Alertmanager receiver (they carry tokens, hence secret); unset receivers deliver nowhere. */
   /** Password of the image registry user `genai:inference.image.build.username` (see docs/workload). */
   registryPassword: z.string().min(1),
+  /** Webhook URL per Alertmanager receiver (they carry tokens, hence secret); unset receivers deliver nowhere. */
   alertWebhooks: z.strictObject(
-    Object.fromEntries(SEVERITIES.map((s) => [s, url.optional()])) as Record<
+    Object.fromEntries(ALERT_RECEIVERS.map((s) => [s, url.optional()])) as Record<
       AlertReceiver,
       z.ZodOptional<typeof url>
     >,
@@ -273,10 +137,7 @@ export interface PlatformSecrets {
   readonly backupsCredentials?: pulumi.Output<{ accessKeyId: string; secretAccessKey: string }>;
   readonly gatewayTls?: pulumi.Output<{ certificate: string; privateKey: string }>;
   /** Which receivers have a URL is known at plan time; the URLs themselves stay secret. */
-  readonly alertWebhooks?: {
-    receivers: AlertReceiver[];
-    urls: pulumi.Output<Partial<Record<AlertReceiver, string>>>;
-  };
+  readonly alertWebhooks?: AlertWebhooks;
 }
 
 /** The whole `genai:` namespace, validated, with the environment's preset filled in. */
@@ -286,166 +147,18 @@ export interface PlatformConfig extends ClusterSettings {
   readonly secrets: PlatformSecrets;
 }
 
-const smallStorage = (size: string) => ({ persistence: false, size });
+const CLUSTER_KEYS = Object.keys(CLUSTER_CONFIGS) as (keyof ClusterSettings)[];
 
-/** Defaults shared by every environment (the dev footprint); the presets below change what differs. */
-const base: ClusterSettings = {
-  kubernetes: {},
-  charts: {},
-  namespaces: {
-    enabled: true,
-    names: {
-      workload: "genai",
-      gpuOperator: "gpu-operator",
-      monitoring: "monitoring",
-      logging: "logging",
-      tracing: "tracing",
-      mesh: "istio-system",
-      backups: "velero",
-    },
-    workloadQuota: {
-      requests: { cpu: "8", memory: "16Gi" },
-      limits: { cpu: "16", memory: "32Gi" },
-      gpus: 1,
-      pods: 40,
-      persistentVolumeClaims: 10,
-      storage: "100Gi",
-    },
-    workloadLimits: {
-      defaultRequest: { cpu: "100m", memory: "128Mi" },
-      default: { cpu: "500m", memory: "512Mi" },
-      max: { cpu: "8", memory: "16Gi" },
-    },
-  },
-  gpuOperator: {
-    enabled: false,
-    driver: { managed: false },
-    toolkit: true,
-    dcgmExporter: true,
-    sharing: { mode: "none", replicas: 4, migStrategy: "single", migConfig: "all-1g.10gb" },
-    nodeSelector: {},
-  },
-  monitoring: {
-    enabled: true,
-    prometheus: {
-      replicas: 1,
-      retention: "3d",
-      retentionSize: "8GB",
-      storage: smallStorage("10Gi"),
-      resources: { cpu: "500m", memory: "2Gi" },
-    },
-    alertmanager: {
-      replicas: 1,
-      storage: smallStorage("1Gi"),
-      escalateAfter: "30m",
-      repeatInterval: { critical: "1h", warning: "4h", info: "24h" },
-    },
-    grafana: { storage: smallStorage("1Gi") },
-    controlPlaneMonitors: false,
-    adapter: { enabled: true, replicas: 1 },
-    dashboards: { enabled: true },
-  },
-  logging: {
-    enabled: true,
-    stackVersion: "9.2.0",
-    elasticsearch: {
-      nodes: 1,
-      storage: { persistence: true, size: "5Gi" },
-      resources: { cpu: "1", memory: "2Gi" },
-    },
-    kibana: { enabled: true, replicas: 1 },
-    retention: { rolloverAge: "1d", rolloverSize: "5gb", deleteAfterDays: 3 },
-  },
-  tracing: {
-    enabled: true,
-    storage: "memory",
-    maxTraces: 50000,
-    replicas: 1,
-    resources: { cpu: "500m", memory: "1Gi" },
-    cpuLimit: "1",
-  },
-  mesh: {
-    enabled: true,
-    mtls: "STRICT",
-    istiodReplicas: 1,
-    gateway: { replicas: 1, serviceType: "NodePort", hosts: ["*"], tlsSecretName: "genai-gateway-tls" },
-  },
-  backups: {
-    enabled: false,
-    s3: {
-      region: "minio",
-      insecureSkipTlsVerify: false,
-    },
-    fileSystemBackup: true,
-    // The original design: a backup every 4 hours and a daily full one.
-    schedules: { frequent: { cron: "0 */4 * * *", ttl: "168h" }, full: { cron: "30 1 * * *", ttl: "720h" } },
-  },
-};
+/** Per environment, what its preset changes on top of the defaults (dev is the defaults). */
+export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSettings>>> =
+  Object.fromEntries(
+    ENVIRONMENTS.map((env) => [
+      env,
+      Object.fromEntries(CLUSTER_KEYS.map((key) => [key, CLUSTER_CONFIGS[key].presets[env]])),
+    ]),
+  ) as Record<Environment, DeepPartial<ClusterSettings>>;
 
-const persistent = (size: string) => ({ persistence: true, size });
-
-/** Per environment: dev is the base; prod is HA with persistence; ci turns every chart-based service off. */
-export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSettings>>> = {
-  dev: {},
-  prod: {
-    namespaces: {
-      workloadQuota: {
-        requests: { cpu: "96", memory: "384Gi" },
-        limits: { cpu: "160", memory: "640Gi" },
-        // inference.replicas.max 20 + canary.replicas.max 4, one GPU each (the cross-key rule below).
-        gpus: 24,
-        pods: 200,
-        persistentVolumeClaims: 40,
-        storage: "2Ti",
-      },
-      workloadLimits: { max: { cpu: "32", memory: "128Gi" } },
-    },
-    gpuOperator: { enabled: true, sharing: { mode: "time-slicing", replicas: 2 } },
-    monitoring: {
-      prometheus: {
-        replicas: 2,
-        retention: "30d",
-        retentionSize: "180GB",
-        storage: persistent("200Gi"),
-        resources: { cpu: "2", memory: "8Gi" },
-      },
-      alertmanager: { replicas: 3, storage: persistent("5Gi") },
-      grafana: { storage: persistent("10Gi") },
-      adapter: { replicas: 2 },
-    },
-    logging: {
-      elasticsearch: { nodes: 3, storage: persistent("200Gi"), resources: { cpu: "2", memory: "8Gi" } },
-      kibana: { replicas: 2 },
-      retention: { rolloverSize: "30gb", deleteAfterDays: 30 },
-    },
-    tracing: {
-      storage: "elasticsearch",
-      replicas: 2,
-      resources: { cpu: "1", memory: "2Gi" },
-      cpuLimit: "2",
-    },
-    mesh: { istiodReplicas: 2, gateway: { replicas: 3, serviceType: "LoadBalancer" } },
-    backups: { enabled: true },
-  },
-  ci: {
-    // inference.replicas.max 4 + canary.replicas.max 2, one GPU each.
-    namespaces: { workloadQuota: { gpus: 6 } },
-    gpuOperator: { enabled: false },
-    monitoring: { enabled: false, adapter: { enabled: false } },
-    logging: { enabled: false },
-    tracing: { enabled: false },
-    mesh: { enabled: false },
-    backups: { enabled: false },
-  },
-};
-
-const inputSchema = deepPartialSchema(settingsSchema) as z.ZodObject;
-const TOP_LEVEL_KEYS = [
-  "environment",
-  "inference",
-  ...Object.keys(settingsSchema.shape),
-  ...SECRET_KEYS,
-] as const;
+const TOP_LEVEL_KEYS = ["environment", "inference", ...CLUSTER_KEYS, ...SECRET_KEYS] as const;
 
 /**
  * Parses the raw `genai:` namespace (key without prefix -> value as Pulumi config holds it: objects parsed,
@@ -504,14 +217,14 @@ function resolveEnvironment(value: unknown, stack: string): Environment {
 
 function resolveSettings(raw: Record<string, unknown>, environment: Environment): ClusterSettings {
   const result: Record<string, unknown> = {};
-  for (const key of Object.keys(settingsSchema.shape) as (keyof ClusterSettings)[]) {
+  for (const key of CLUSTER_KEYS) {
+    const config: ComponentConfig<object> = CLUSTER_CONFIGS[key];
     const fullKey = `${CONFIG_NAMESPACE}:${key}`;
-    const sectionInput = inputSchema.shape[key] as z.ZodType;
-    const sectionSchema = settingsSchema.shape[key] as z.ZodType;
-    const input = sectionInput.safeParse(raw[key] ?? {});
+    const input = deepPartialSchema(config.schema).safeParse(raw[key] ?? {});
     if (!input.success) throw configErrorFromZod(fullKey, input.error);
-    const preset = mergeBySchema(sectionSchema, base[key], CLUSTER_PRESETS[environment][key]);
-    const merged = sectionSchema.safeParse(mergeBySchema(sectionSchema, preset, input.data));
+    const merged = config.schema.safeParse(
+      mergeBySchema(config.schema, presetFor(config, environment), input.data),
+    );
     if (!merged.success) throw configErrorFromZod(fullKey, merged.error);
     result[key] = merged.data;
   }
@@ -534,7 +247,7 @@ function resolveSecrets(raw: Record<string, unknown>): PlatformSecrets {
     backupsCredentials: parsed.backupsCredentials && pulumi.secret(parsed.backupsCredentials),
     gatewayTls: parsed.gatewayTls && pulumi.secret(parsed.gatewayTls),
     alertWebhooks: webhooks && {
-      receivers: SEVERITIES.filter((s) => webhooks[s] !== undefined),
+      receivers: ALERT_RECEIVERS.filter((s) => webhooks[s] !== undefined),
       urls: pulumi.secret(webhooks),
     },
   };

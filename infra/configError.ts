@@ -20,7 +20,8 @@ export function configErrorFromZod(key: string, error: z.ZodError): ConfigError 
   return new ConfigError(`invalid stack configuration:\n${lines.join("\n")}`);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** What one zod issue means, with the allowed values where zod knows them (shared by config and Args errors). */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_value":
       return `got an unsupported value; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;

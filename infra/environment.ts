@@ -1,4 +1,4 @@
-/** The environments the platform knows. Each has a preset of defaults (see infra/config.ts). */
+/** The environments the platform knows. Each component has a preset per environment (its `config.ts`). */
 export const ENVIRONMENTS = ["dev", "prod", "ci"] as const;
 
 /**

@@ -1,14 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Backups } from "./cluster/backups.js";
+import { Backups } from "./cluster/backups/index.js";
 import { present } from "./cluster/charts.js";
-import { GpuOperator } from "./cluster/gpuOperator.js";
-import { Logging } from "./cluster/logging.js";
-import { Mesh } from "./cluster/mesh.js";
-import { type GrafanaDatasource, Monitoring } from "./cluster/monitoring.js";
-import { type Concern, Namespaces } from "./cluster/namespaces.js";
-import { Tracing, TRACE_INDEX_PREFIX, type TraceStorage } from "./cluster/tracing.js";
+import { GpuOperator } from "./cluster/gpuOperator/index.js";
+import { Logging } from "./cluster/logging/index.js";
+import { ingressGatewayPods, istiodPods, Mesh } from "./cluster/mesh/index.js";
+import { type GrafanaDatasource, Monitoring, prometheusPods } from "./cluster/monitoring/index.js";
+import { type Concern, Namespaces } from "./cluster/namespaces/index.js";
+import {
+  jaegerCollectorPods,
+  jaegerQueryUrl,
+  Tracing,
+  TRACE_INDEX_PREFIX,
+  type TraceStorage,
+} from "./cluster/tracing/index.js";
 import type { PlatformConfig } from "./config.js";
 import { AlertRules, Dashboards } from "./observability/index.js";
 import { InferenceService } from "./workload/index.js";
@@ -251,14 +257,11 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
         ...(this.gatewayRef ? { sharedGateway: { name: this.gatewayRef, https: true } } : {}),
-        ingressGateway: { namespace: names.mesh, podLabels: { istio: "ingressgateway" } },
-        istiod: { namespace: names.mesh, podLabels: { app: "istiod" } },
-        prometheus: { namespace: names.monitoring, podLabels: { "app.kubernetes.io/name": "prometheus" } },
-        tracingCollector: {
-          namespace: names.tracing,
-          podLabels: { "app.kubernetes.io/name": "jaeger" },
-          port: 4318,
-        },
+        // The peers' pod labels and ports are the ones the components themselves set.
+        ingressGateway: ingressGatewayPods(names.mesh),
+        istiod: istiodPods(names.mesh),
+        prometheus: prometheusPods(names.monitoring),
+        tracingCollector: jaegerCollectorPods(names.tracing),
         ...(this.otlpEndpoint ? { tracingEndpoint: this.otlpEndpoint } : {}),
         crdDependencies: [...monitoringCrds, ...present(this.mesh?.crds)],
       },
@@ -323,14 +326,8 @@ function datasourcesFor(
   names: Record<Concern, pulumi.Output<string>>,
 ): pulumi.Output<GrafanaDatasource[]> {
   if (!config.tracing.enabled) return pulumi.output([]);
-  // Tracing's Service is always `jaeger` in its namespace (infra/cluster/tracing.ts).
-  return names.tracing.apply((ns) => [
-    {
-      name: "Jaeger",
-      type: "jaeger",
-      uid: "jaeger",
-      url: `http://jaeger.${ns}.svc:16686`,
-      access: "proxy" as const,
-    },
+  // Monitoring comes before Tracing (its CRDs), so the URL is Tracing's by its namespace, not its output.
+  return jaegerQueryUrl(names.tracing).apply((url) => [
+    { name: "Jaeger", type: "jaeger", uid: "jaeger", url, access: "proxy" as const },
   ]);
 }

@@ -4,21 +4,30 @@ import type { ChartSettings } from "./charts.js";
 
 /** What every cluster component takes besides its own settings. */
 export interface ClusterComponentArgs {
-  /** The Kubernetes provider every child uses. Required: the platform passes one explicitly. */
-  readonly provider: k8s.Provider;
-  /** Namespace the component installs into (it must exist). */
-  readonly namespace: pulumi.Input<string>;
-  /** Where charts come from and whether they are only rendered. Default: their repositories, installed. */
+  /**
+   * The Kubernetes provider every child uses (the platform always passes one explicitly).
+   * @default the parent's provider, else the ambient kubeconfig's
+   */
+  readonly provider?: k8s.Provider;
+  /**
+   * Namespace the component installs into (it must exist).
+   * @default the component's namespace of `genai:namespaces.names` (monitoring, logging, tracing, ...)
+   */
+  readonly namespace?: pulumi.Input<string>;
+  /**
+   * Where charts come from and whether they are only rendered.
+   * @default their repositories, installed
+   */
   readonly charts?: ChartSettings;
 }
 
-/** Options for a child of `parent`: the explicit provider, plus any dependencies. */
+/** Options for a child of `parent`: the explicit provider (when one is given), plus any dependencies. */
 export function childOptions(
   parent: pulumi.Resource,
-  provider: k8s.Provider,
+  provider: k8s.Provider | undefined,
   dependsOn: pulumi.Input<pulumi.Resource>[] = [],
 ): pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions {
-  return { parent, provider, dependsOn };
+  return provider ? { parent, provider, dependsOn } : { parent, dependsOn };
 }
 
 /** The restricted Pod Security profile for containers the platform runs itself. */

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 // The per-pod metric prometheus-adapter serves from the server's queue-depth gauge: one name for both sides.
-import { QUEUE_METRIC } from "../cluster/monitoring.js";
+import { QUEUE_METRIC } from "../cluster/monitoring/index.js";
 import type { InferenceConfig } from "./config.js";
 import { type Track, trackLabels } from "./labels.js";
 

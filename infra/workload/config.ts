@@ -1,22 +1,11 @@
 import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "../configError.js";
 import type { Environment } from "../environment.js";
-import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./schemaMerge.js";
+import { type DeepPartial, deepPartialSchema, mergeBySchema } from "../shared/schemaMerge.js";
+import { cron, dnsLabel, hostname, quantity, resourcesSchema, sha256 } from "../shared/validators.js";
 
 /** The config key this file validates; errors name it, e.g. `genai:inference.replicas.min`. */
 export const INFERENCE_CONFIG_KEY = "genai:inference";
-
-const quantity = z
-  .string()
-  .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "expected a Kubernetes quantity such as 500m, 2Gi");
-const sha256 = z.string().regex(/^[a-f0-9]{64}$/, "expected 64 lowercase hex characters");
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron expression");
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a DNS label (a-z, 0-9, -)");
-const hostname = z
-  .string()
-  .regex(/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a hostname");
 
 /**
  * A prebuilt image reference must be reproducible: pinned by digest, or by a tag that is not `latest`.
@@ -124,8 +113,8 @@ const resolvedSchema = z
       ),
     }),
     resources: z.strictObject({
-      requests: z.strictObject({ cpu: quantity, memory: quantity }),
-      limits: z.strictObject({ cpu: quantity, memory: quantity }),
+      requests: resourcesSchema,
+      limits: resourcesSchema,
     }),
     replicas: replicasSchema,
     /** Parallel sequences (slots) in the one context each pod holds. */

@@ -1,5 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ingressGatewayPods, istiodPods } from "../cluster/mesh/index.js";
+import { prometheusPods } from "../cluster/monitoring/index.js";
+import { DEFAULT_NAMESPACES } from "../cluster/namespaces/config.js";
+import { jaegerCollectorPods } from "../cluster/tracing/index.js";
 import { CLUSTER_DNS } from "../shared/protection.js";
 import { createTrackHpa } from "./autoscaling.js";
 import type { InferenceConfig } from "./config.js";
@@ -58,12 +62,13 @@ export interface InferenceServiceArgs {
   readonly crdDependencies?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** Where the cluster components run by default, with the pod labels they set (infra/cluster owns both). */
 const DEFAULT_PEERS = {
-  ingressGateway: { namespace: "istio-system", podLabels: { istio: "ingressgateway" } },
-  prometheus: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } },
+  ingressGateway: ingressGatewayPods(DEFAULT_NAMESPACES.mesh),
+  prometheus: prometheusPods(DEFAULT_NAMESPACES.monitoring),
   dns: CLUSTER_DNS,
-  istiod: { namespace: "istio-system", podLabels: { app: "istiod" } },
-  tracing: { namespace: "tracing", podLabels: { "app.kubernetes.io/name": "jaeger" }, port: 4318 },
+  istiod: istiodPods(DEFAULT_NAMESPACES.mesh),
+  tracing: jaegerCollectorPods(DEFAULT_NAMESPACES.tracing),
 } as const;
 
 /**

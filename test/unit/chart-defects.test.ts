@@ -2,8 +2,8 @@
 // (The chart suite in test/charts checks the same values against the charts' own values.yaml, schema and CRDs.)
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHARTS, RENDER_API_VERSIONS, RENDER_KUBE_VERSION } from "../../infra/cluster/charts.js";
-import { CONTROL_PLANE_COMPONENTS } from "../../infra/cluster/monitoring.js";
-import { MIG_CONFIG_LABEL } from "../../infra/cluster/gpuOperator.js";
+import { CONTROL_PLANE_COMPONENTS } from "../../infra/cluster/monitoring/index.js";
+import { MIG_CONFIG_LABEL } from "../../infra/cluster/gpuOperator/index.js";
 import { at, PROD_SECRETS, RELEASE, RENDERED_CHART } from "./support/fixtures.js";
 import { type ProgramRun, runProgram } from "./support/program.js";
 

@@ -13,7 +13,7 @@ import {
 } from "../../infra/gateway/index.js";
 import { CHART } from "./support/fixtures.js";
 import { runProgram } from "./support/program.js";
-import { at } from "./workload-support.js";
+import { at } from "./support/workload.js";
 
 const CR = (group: string, kind: string) => `kubernetes:${group}:${kind}`;
 const GATEWAY = CR("gateway.networking.k8s.io/v1", "Gateway");

@@ -3,7 +3,7 @@
 // kubelet's SIGKILL drops exactly the connections the server was about to answer.
 import { describe, expect, it } from "vitest";
 import { SHUTDOWN_ABORT_MS } from "../../inference/src/lifecycle.js";
-import { at, runWorkload } from "./workload-support.js";
+import { at, runWorkload } from "./support/workload.js";
 
 /** Closing the listener, unloading the model, flushing traces. */
 const CLOSE_ALLOWANCE_MS = 5_000;

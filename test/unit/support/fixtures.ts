@@ -1,3 +1,5 @@
+import type { ProgramRun, RecordedResource } from "./program.js";
+
 /** Secret config a prod stack needs (backups are on in prod); the values are fakes. */
 export const PROD_SECRETS = {
   backupsCredentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake-secret-key" },
@@ -18,3 +20,12 @@ export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const CHART = "kubernetes:helm.sh/v4:Chart";
 /** The chart type of render-only mode (genai:kubernetes.renderYamlToDirectory), named by its release name. */
 export const RENDERED_CHART = "kubernetes:helm.sh/v3:Chart";
+
+/** Resource types the cluster tests look up often. */
+export const NAMESPACE = "kubernetes:core/v1:Namespace";
+export const SECRET = "kubernetes:core/v1:Secret";
+export const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+
+/** The custom resource of `kind` (e.g. "Elasticsearch") named `name`. */
+export const cr = (run: ProgramRun, kind: string, name: string) =>
+  run.resources.filter((r) => r.type.endsWith(`:${kind}`) && r.name === name)[0] as RecordedResource;
