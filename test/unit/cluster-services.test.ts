@@ -322,7 +322,7 @@ describe("Mesh", () => {
     expect(prod.dependsOn(r("istiod"), r("base"))).toBe(true);
     expect(prod.dependsOn(r("istiod"), r("cni"))).toBe(true);
     expect(prod.dependsOn(r("gateway"), r("istiod"))).toBe(true);
-    expect(r("istiod").inputs.values).toMatchObject({ pilot: { replicaCount: 2, cni: { enabled: true } } });
+    expect(r("istiod").inputs.values).toMatchObject({ replicaCount: 2, cni: { enabled: true } });
     expect(r("gateway").inputs.values).toMatchObject({
       replicaCount: 3,
       service: { type: "LoadBalancer" },
