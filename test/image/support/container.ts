@@ -99,6 +99,10 @@ export function dockerRunArgs(spec: ServerPodSpec, i: RunInputs): string[] {
       throw new Error(`env ${env.name}: no value (a Secret this run does not provide?)`);
     args.push("-e", `${env.name}=${value}`);
   }
+  // Overrides of variables the Deployment leaves at the server's default.
+  const set = new Set(container.env.map((e) => e.name));
+  for (const [name, value] of Object.entries(i.overrides))
+    if (!set.has(name)) args.push("-e", `${name}=${value}`);
   args.push(i.image);
   return args;
 }
@@ -118,6 +122,10 @@ export async function waitHealthy(name: string, timeoutMs: number): Promise<stri
     if (!status.startsWith("running")) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const logs = await docker("logs", "--tail", "40", name).catch(() => "");
+  // The server logs to stdout and stderr; docker logs replays each on its own stream.
+  const logs = await exec("docker", ["logs", "--tail", "40", name]).then(
+    (r) => r.stdout + r.stderr,
+    () => "",
+  );
   throw new Error(`container ${name} is "${status}", not healthy; last logs:\n${logs}`);
 }
