@@ -4,6 +4,8 @@
 #   pulumi      the CLI (github.com/pulumi/pulumi/pkg/v3 ./cmd/pulumi)
 #   kubernetes  pulumi-resource-kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4)
 #   actionlint  checks .github/workflows (github.com/rhysd/actionlint)
+#   helm        the Helm CLI (helm.sh/helm/v3 ./cmd/helm) for the chart render checks (test/charts/*.render.test.ts),
+#               the Helm release the Kubernetes provider compiles in, so the Go build cache is shared with it
 # Usage: scripts/tools/build.sh [tool...]   (default: all). Then: eval "$(scripts/tools/env.sh)".
 # Versions: scripts/tools/versions.env. Cache: $GENAI_TOOLS_CACHE (default ~/.cache/genai-platform/tools).
 #
@@ -80,15 +82,30 @@ build_actionlint() {
   finish_tool "$tmp" "$dir" "$start"
 }
 
+build_helm() {
+  local dir tmp start=$SECONDS
+  dir=$(tool_dir helm "$HELM_VERSION")
+  [ -x "$dir/bin/helm" ] && return 0
+  log "building helm $HELM_VERSION"
+  tmp="$dir.tmp" && rm -rf "$tmp" && mkdir -p "$tmp/bin"
+  fetch_module "helm.sh/helm/v3@v$HELM_VERSION" "$tmp/src"
+  (cd "$tmp/src" && go_build "$tmp/build.log" -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+    -o "$tmp/bin/helm" ./cmd/helm)
+  rm -rf "$tmp/src"
+  stamp "$tmp" "$HELM_VERSION" "helm.sh/helm/v3@v$HELM_VERSION"
+  finish_tool "$tmp" "$dir" "$start"
+}
+
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(pulumi kubernetes actionlint)
+[ ${#tools[@]} -gt 0 ] || tools=(pulumi kubernetes actionlint helm)
 for t in "${tools[@]}"; do
   case "$t" in
-    pulumi | kubernetes | actionlint)
+    pulumi | kubernetes | actionlint | helm)
       s=$SECONDS
       "build_$t"
       log "$t ready ($((SECONDS - s)) s)"
       ;;
-    *) die "unknown tool '$t' (known: pulumi kubernetes actionlint)" ;;
+    *) die "unknown tool '$t' (known: pulumi kubernetes actionlint helm)" ;;
   esac
 done

@@ -17,6 +17,10 @@ for spec in "pulumi $PULUMI_VERSION pulumi" "kubernetes $K8S_PROVIDER_VERSION pu
   path="$path$dir:"
 done
 
+# Helm only serves the chart render checks, which say so when it is missing; the engine's suites need it not.
+helm_dir="$(tool_dir helm "$HELM_VERSION")/bin"
+[ -x "$helm_dir/helm" ] && path="$path$helm_dir:"
+
 printf '%sPATH=%s%s\n' "$prefix" "$path" "$PATH"
 # Plugins come from PATH only: never download one, never phone home.
 printf '%sPULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n' "$prefix"

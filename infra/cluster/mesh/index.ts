@@ -214,7 +214,10 @@ export class Mesh extends pulumi.ComponentResource {
 
 /** The istiod values this platform sets. */
 export interface IstiodValues {
-  pilot: { replicaCount: number; autoscaleMin: number; cni: { enabled: boolean } };
+  // Top-level since Istio 1.24's istiod chart: a `pilot:` block is ignored there (test/charts checks the keys).
+  replicaCount: number;
+  autoscaleMin: number;
+  cni: { enabled: boolean };
   meshConfig: {
     accessLogFile: string;
     accessLogEncoding: "JSON" | "TEXT";
@@ -224,7 +227,9 @@ export interface IstiodValues {
 
 function istiodValues(args: ResolvedArgs): IstiodValues {
   return {
-    pilot: { replicaCount: args.istiodReplicas, autoscaleMin: args.istiodReplicas, cni: { enabled: true } },
+    replicaCount: args.istiodReplicas,
+    autoscaleMin: args.istiodReplicas,
+    cni: { enabled: true },
     meshConfig: {
       // JSON access logs on stdout: Filebeat ships them with every other pod's logs.
       accessLogFile: "/dev/stdout",
