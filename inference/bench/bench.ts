@@ -6,6 +6,7 @@
 // ratios server / llama-server; writes docs/bench/serving.json and serving.svg. Not a pass/fail check.
 // Knobs: see settings.ts and docs/inference.md ("Benchmark").
 import { mkdirSync, writeFileSync } from "node:fs";
+import { format, resolveConfig } from "prettier";
 import { cpus, loadavg } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { REPO_ROOT } from "../../test/inference/support/server.js";
@@ -58,7 +59,7 @@ function command(): string {
 }
 
 /** Writes serving.json and serving.svg from the rounds so far; returns the aggregated rows. */
-function writeResults(
+async function writeResults(
   s: BenchSettings,
   outDir: string,
   engines: readonly BenchEngine[],
@@ -96,7 +97,10 @@ function writeResults(
       decode: x.decode ?? null,
     })),
   };
-  writeFileSync(resolve(outDir, "serving.json"), JSON.stringify(json, null, 2) + "\n");
+  // Formatted as the repository's prettier config wants it, so `npm run format:check` stays green after a run.
+  const jsonPath = resolve(outDir, "serving.json");
+  const options = (await resolveConfig(jsonPath)) ?? {};
+  writeFileSync(jsonPath, await format(JSON.stringify(json), { ...options, parser: "json" }));
   writeFileSync(
     resolve(outDir, "serving.svg"),
     servingChart(
@@ -150,9 +154,9 @@ async function main() {
       }
       // After every level, so an interrupted run (or one cut short on a busy machine) leaves its figures.
       if (concurrency !== s.levels[s.levels.length - 1])
-        writeResults(s, outDir, engines, samples, loadBefore, `partial: levels up to ${concurrency}`);
+        await writeResults(s, outDir, engines, samples, loadBefore, `partial: levels up to ${concurrency}`);
     }
-    const { rows, ratioRows } = writeResults(s, outDir, engines, samples, loadBefore, "complete");
+    const { rows, ratioRows } = await writeResults(s, outDir, engines, samples, loadBefore, "complete");
     console.log(textReport(rows, ratioRows));
   } finally {
     for (const e of engines.reverse())
