@@ -6,6 +6,7 @@
 // ratios server / llama-server; writes docs/bench/serving.json and serving.svg. Not a pass/fail check.
 // Knobs: see settings.ts and docs/inference.md ("Benchmark").
 import { mkdirSync, writeFileSync } from "node:fs";
+import { format, resolveConfig } from "prettier";
 import { cpus, loadavg } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { REPO_ROOT } from "../../test/inference/support/server.js";
@@ -57,6 +58,60 @@ function command(): string {
   return [...knobs, "npm run bench"].join(" ");
 }
 
+/** Writes serving.json and serving.svg from the rounds so far; returns the aggregated rows. */
+async function writeResults(
+  s: BenchSettings,
+  outDir: string,
+  engines: readonly BenchEngine[],
+  samples: readonly RoundSample[],
+  loadBefore: number[],
+  status: string,
+) {
+  const rows = aggregate(samples);
+  const ratioRows = ratios(rows);
+  const cmd = command();
+  mkdirSync(outDir, { recursive: true });
+  const json = {
+    generatedAt: new Date().toISOString(),
+    status,
+    command: cmd,
+    note: "times in seconds; tokPerS = all output tokens / all rounds' wall time; ratios are server / llama-server",
+    settings: { ...s, outDir: relative(REPO_ROOT, outDir) || "." },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      loadavgBefore: loadBefore,
+      loadavgAfter: loadavg(),
+    },
+    engines: engines.map((e) => ({ id: e.id, description: e.description })),
+    results: rows,
+    ratios: ratioRows,
+    rounds: samples.map((x) => ({
+      kind: x.kind,
+      concurrency: x.concurrency,
+      engine: x.engine,
+      round: x.round,
+      seconds: x.seconds,
+      requests: x.completions.length,
+      tokens: x.completions.reduce((a, c) => a + c.tokens, 0),
+      decode: x.decode ?? null,
+    })),
+  };
+  // Formatted as the repository's prettier config wants it, so `npm run format:check` stays green after a run.
+  const jsonPath = resolve(outDir, "serving.json");
+  const options = (await resolveConfig(jsonPath)) ?? {};
+  writeFileSync(jsonPath, await format(JSON.stringify(json), { ...options, parser: "json" }));
+  writeFileSync(
+    resolve(outDir, "serving.svg"),
+    servingChart(
+      rows,
+      `${s.threads} thread(s), ${s.sequences} x ${s.contextPerSequence} tokens, max_tokens ${s.maxTokens}, ${s.rounds} rounds`,
+    ),
+  );
+  progress(`wrote ${resolve(outDir, "serving.json")} and serving.svg (${status}; ${cmd})`);
+  return { rows, ratioRows };
+}
+
 async function main() {
   const s = loadSettings();
   const outDir = isAbsolute(s.outDir) ? s.outDir : resolve(REPO_ROOT, s.outDir);
@@ -97,48 +152,12 @@ async function main() {
           }
         }
       }
+      // After every level, so an interrupted run (or one cut short on a busy machine) leaves its figures.
+      if (concurrency !== s.levels[s.levels.length - 1])
+        await writeResults(s, outDir, engines, samples, loadBefore, `partial: levels up to ${concurrency}`);
     }
-    const rows = aggregate(samples);
-    const ratioRows = ratios(rows);
+    const { rows, ratioRows } = await writeResults(s, outDir, engines, samples, loadBefore, "complete");
     console.log(textReport(rows, ratioRows));
-
-    const cmd = command();
-    const loadAfter = loadavg();
-    mkdirSync(outDir, { recursive: true });
-    const json = {
-      generatedAt: new Date().toISOString(),
-      command: cmd,
-      note: "times in seconds; tokPerS = all output tokens / all rounds' wall time; ratios are server / llama-server",
-      settings: { ...s, outDir: relative(REPO_ROOT, outDir) || "." },
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? "unknown",
-        loadavgBefore: loadBefore,
-        loadavgAfter: loadAfter,
-      },
-      engines: engines.map((e) => ({ id: e.id, description: e.description })),
-      results: rows,
-      ratios: ratioRows,
-      rounds: samples.map((x) => ({
-        kind: x.kind,
-        concurrency: x.concurrency,
-        engine: x.engine,
-        round: x.round,
-        seconds: x.seconds,
-        requests: x.completions.length,
-        tokens: x.completions.reduce((a, c) => a + c.tokens, 0),
-        decode: x.decode ?? null,
-      })),
-    };
-    writeFileSync(resolve(outDir, "serving.json"), JSON.stringify(json, null, 2) + "\n");
-    writeFileSync(
-      resolve(outDir, "serving.svg"),
-      servingChart(
-        rows,
-        `${s.threads} thread(s), ${s.sequences} x ${s.contextPerSequence} tokens, max_tokens ${s.maxTokens}, ${s.rounds} rounds`,
-      ),
-    );
-    progress(`wrote ${resolve(outDir, "serving.json")} and serving.svg (${cmd})`);
   } finally {
     for (const e of engines.reverse())
       await e.close().catch((err: unknown) => progress(`closing ${e.id}: ${String(err)}`));

@@ -25,11 +25,11 @@ const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").rep
 const finite = (v: number | null): v is number => v !== null && Number.isFinite(v);
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-/** A round tick step (1, 2 or 5 x 10^k) so that four steps cover `top`. */
+/** A round tick step (1, 2, 2.5 or 5 x 10^k) so that four steps cover `top`. */
 export function tickStep(top: number): number {
   const raw = Math.max(top, 1e-9) / 4;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  return ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  return ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
 }
 
 function renderPanel(p: Panel, ox: number, oy: number): string[] {

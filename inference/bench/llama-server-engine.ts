@@ -25,6 +25,10 @@ export function llamaServerArgs(s: BenchSettings, port: number): string[] {
     ["-c", String(s.sequences * s.contextPerSequence)],
     ["-b", String(s.batchSize)],
     ["-ub", String(s.batchSize)],
+    // This build segfaults while loading the model when ggml's CPU weight repacking is on (seen with
+    // SmolLM2 Q4_1 at commit 80fb11a, GGML_NATIVE on this machine); off, it loads. node-llama-cpp keeps repacking
+    // on, so this is the one setting that differs (it matters little for Q4_1, which has no repacked layout).
+    ["--no-repack"],
     ["--metrics"],
     ["--no-webui"],
     ["--alias", "bench"],
@@ -66,8 +70,11 @@ export async function startLlamaServerEngine(s: BenchSettings): Promise<BenchEng
   // /health answers 503 while the model loads, 200 once it can serve.
   const deadline = Date.now() + 150_000;
   let ready = false;
-  while (!ready && Date.now() < deadline && child.exitCode === null) {
-    ready = await fetch(`${url}/health`).then(
+  let spawnError: Error | undefined;
+  child.once("error", (err) => (spawnError = err));
+  const alive = () => child.exitCode === null && child.signalCode === null && spawnError === undefined;
+  while (!ready && Date.now() < deadline && alive()) {
+    ready = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).then(
       (r) => r.status === 200,
       () => false,
     );
