@@ -94,7 +94,7 @@ const scalingRuleSchema = z.strictObject({
   periodSeconds: z.int().min(1).max(1800),
 });
 
-const resolvedSchema = z
+export const resolvedSchema = z
   .strictObject({
     image: imageSchema,
     model: modelSchema,
@@ -256,7 +256,7 @@ const GPU_NODES = {
   tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" as const, effect: "NoSchedule" as const }],
 };
 
-const base: InferenceConfig = {
+export const INFERENCE_BASE: InferenceConfig = {
   image: {
     build: {
       registry: "localhost:5000",
@@ -350,7 +350,7 @@ export const INFERENCE_PRESETS: Readonly<Record<Environment, InferenceConfigInpu
 export function resolveInferenceConfig(raw: unknown, env: Environment): InferenceConfig {
   const input = inferenceConfigSchema.safeParse(raw ?? {});
   if (!input.success) throw configErrorFromZod(INFERENCE_CONFIG_KEY, input.error);
-  const preset = mergeBySchema(resolvedSchema, base, INFERENCE_PRESETS[env]);
+  const preset = mergeBySchema(resolvedSchema, INFERENCE_BASE, INFERENCE_PRESETS[env]);
   const merged = resolvedSchema.safeParse(mergeBySchema(resolvedSchema, preset, input.data));
   if (!merged.success) throw configErrorFromZod(INFERENCE_CONFIG_KEY, merged.error);
   if (env === "prod") requireDigests(merged.data);
