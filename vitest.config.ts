@@ -4,7 +4,12 @@ import { defineConfig } from "vitest/config";
 // and the observability checks. The heavier engine/control-plane suites have their own configs.
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/inference/**/*.test.ts", "test/observability/**/*.test.ts"],
+    include: [
+      "test/unit/**/*.test.ts",
+      "test/bench/**/*.test.ts",
+      "test/inference/**/*.test.ts",
+      "test/observability/**/*.test.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: "forks",

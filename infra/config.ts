@@ -105,6 +105,11 @@ const monitoringSchema = z.strictObject({
     repeatInterval: z.strictObject({ critical: promDuration, warning: promDuration, info: promDuration }),
   }),
   grafana: z.strictObject({ storage }),
+  /**
+   * Scrape (and alert on) kube-controller-manager, kube-scheduler, kube-proxy and etcd. Off by default: managed
+   * control planes and kubeadm's 127.0.0.1 binds cannot be scraped, and their critical ...Down alerts would page.
+   */
+  controlPlaneMonitors: z.boolean(),
   /** prometheus-adapter: serves `genai_requests_waiting` per pod as a custom metric to the HPA. */
   adapter: z.strictObject({ enabled: z.boolean(), replicas: z.int().min(1).max(5) }),
   /**
@@ -205,6 +210,11 @@ const kubernetesSchema = z.strictObject({
 const chartsSchema = z.strictObject({
   /** Read charts from `<localDir>/<chart>-<version>.tgz` instead of their repositories (air-gapped installs). */
   localDir: z.string().min(1).optional(),
+  /** Kubernetes version charts are rendered for in render-only mode (there is no cluster to ask). */
+  kubeVersion: z
+    .string()
+    .regex(/^v?1\.\d+\.\d+$/, "expected a Kubernetes version such as 1.34.0")
+    .optional(),
 });
 
 /** Every `genai:` key except `environment`, `inference` and the secrets: the cluster services. */
@@ -331,6 +341,7 @@ const base: ClusterSettings = {
       repeatInterval: { critical: "1h", warning: "4h", info: "24h" },
     },
     grafana: { storage: smallStorage("1Gi") },
+    controlPlaneMonitors: false,
     adapter: { enabled: true, replicas: 1 },
     dashboards: { enabled: true },
   },

@@ -85,6 +85,7 @@ export class GenAIPlatform extends pulumi.ComponentResource {
           prometheus: m.prometheus,
           alertmanager: m.alertmanager,
           grafana: m.grafana,
+          controlPlaneMonitors: m.controlPlaneMonitors,
           adapter: m.adapter,
           alertWebhooks: config.secrets.alertWebhooks,
           datasources: datasourcesFor(config, names),

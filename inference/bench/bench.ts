@@ -1,203 +1,148 @@
-// npm run bench: for concurrency 1, 2, 4, 8 measures TTFT, inter-token latency, output tokens/s and requests/s
-// (a) driving node-llama-cpp directly in this process (one context, one sequence per worker: the baseline) and
-// (b) through the server over HTTP with SSE, same model, context and thread settings. Prints both and the
-// ratio server/direct, and writes docs/bench.svg. Not a CI pass/fail.
-import { LlamaChat, getLlama, resolveChatWrapper } from "node-llama-cpp";
-import { writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
-import { postJson, sseEvents } from "../../test/inference/support/http.js";
-import { REPO_ROOT, startTestServer } from "../../test/inference/support/server.js";
-import { renderChart } from "./chart.js";
-import { ms, percentile, table } from "./stats.js";
+// npm run bench: our server (a) against llama.cpp's llama-server (b) and node-llama-cpp in-process (c), on the
+// same GGUF with the same threads, slots x context and batch, temperature 0, streaming. Per concurrency level
+// (1, 2, 4, 8, 16) and prompt set (a shared long system prompt; unique prompts) it runs BENCH_ROUNDS rounds,
+// each engine in turn within a round (a, b, c, a, b, c, ...), so a busy neighbour on a shared machine skews
+// all of them alike. Reports aggregate output tok/s, TTFT p50/p99, ITL p50, sequences per decode step, and the
+// ratios server / llama-server; writes docs/bench/serving.json and serving.svg. Not a pass/fail check.
+// Knobs: see settings.ts and docs/inference.md ("Benchmark").
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { isAbsolute, relative, resolve } from "node:path";
+import { REPO_ROOT } from "../../test/inference/support/server.js";
+import { servingChart } from "./chart.js";
+import { startDirectEngine } from "./direct-engine.js";
+import type { BenchEngine } from "./engine.js";
+import { startLlamaServerEngine } from "./llama-server-engine.js";
+import { benchPrompt } from "./prompts.js";
+import { aggregate, counterDelta, ratios, textReport, type RoundSample } from "./report.js";
+import { startServerEngine } from "./server-engine.js";
+import { loadSettings, type BenchSettings, type EngineId, type PromptKind } from "./settings.js";
 
-const LEVELS = (process.env.BENCH_CONCURRENCY ?? "1,2,4,8").split(",").map(Number);
-const MAX_TOKENS = Number(process.env.BENCH_MAX_TOKENS ?? 48);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3); // requests per worker per level
-const THREADS = Number(process.env.THREADS ?? 1);
-const CONTEXT = 1024;
-const SEQUENCES = Math.max(...LEVELS);
-const MODEL_PATH =
-  process.env.MODEL ??
-  join(homedir(), ".cache", "genai-platform", "models", "SmolLM2-135M-Instruct.Q4_1.gguf");
-const PROMPT = "Write a long story about a lighthouse keeper.";
+const STARTERS: Record<EngineId, (s: BenchSettings) => Promise<BenchEngine>> = {
+  server: startServerEngine,
+  "llama-server": startLlamaServerEngine,
+  direct: startDirectEngine,
+};
 
-export interface Run {
-  ttft: number[];
-  itl: number[];
-  tokens: number;
-  requests: number;
-  seconds: number;
-}
+const progress = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-export interface LevelResult {
-  concurrency: number;
-  direct: Run;
-  server: Run;
-}
-
-/** Runs `worker` on `concurrency` lanes, ROUNDS times each, and aggregates the timings. */
-async function runLevel(
-  concurrency: number,
-  worker: (lane: number, run: Run) => Promise<void>,
-): Promise<Run> {
-  const run: Run = { ttft: [], itl: [], tokens: 0, requests: 0, seconds: 0 };
+/** One engine's round: `concurrency` clients, each sending `s.requestsPerClient` requests back to back. */
+async function runRound(
+  engine: BenchEngine,
+  s: BenchSettings,
+  at: { kind: PromptKind; concurrency: number; round: number; firstSerial: number },
+): Promise<RoundSample> {
+  const before = await engine.decodeCounters();
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, lane) => {
-      for (let r = 0; r < ROUNDS; r++) await worker(lane, run);
-    }),
-  );
-  run.seconds = (performance.now() - started) / 1000;
-  return run;
-}
-
-/** Records one token arrival into the run. */
-function timer(run: Run) {
-  const start = performance.now();
-  let last: number | undefined;
-  return (tokens: number) => {
-    const now = performance.now();
-    if (last === undefined) run.ttft.push((now - start) / 1000);
-    else run.itl.push((now - last) / 1000);
-    last = now;
-    run.tokens += tokens;
-  };
-}
-
-/** The baseline: the same model and context settings, driven in this process with no HTTP in between. */
-async function setupDirect() {
-  const llama = await getLlama({ gpu: "auto" });
-  const model = await llama.loadModel({ modelPath: MODEL_PATH });
-  const context = await model.createContext({ sequences: SEQUENCES, contextSize: CONTEXT, threads: THREADS });
-  const sequences = Array.from({ length: SEQUENCES }, () => context.getSequence());
-  const chatWrapper = resolveChatWrapper(model);
-  return {
-    level: (c: number) =>
-      runLevel(c, async (lane, run) => {
-        const chat = new LlamaChat({
-          contextSequence: sequences[lane] as (typeof sequences)[number],
-          chatWrapper,
-        });
-        const tick = timer(run);
-        await chat.generateResponse(
-          [
-            { type: "user", text: PROMPT },
-            { type: "model", response: [] },
-          ],
-          {
-            maxTokens: MAX_TOKENS,
-            onToken: (t) => tick(t.length),
-          },
-        );
-        chat.dispose();
-        run.requests++;
-      }),
-    close: async () => {
-      await context.dispose();
-      await model.dispose();
-      await llama.dispose();
-    },
-  };
-}
-
-/** The server as a child process, driven over HTTP with SSE streaming. */
-async function setupServer() {
-  const server = await startTestServer({
-    SEQUENCES: String(SEQUENCES),
-    CONTEXT_SIZE: String(CONTEXT),
-    THREADS: String(THREADS),
-    MODEL: MODEL_PATH,
+  const lanes = Array.from({ length: at.concurrency }, async (_, lane) => {
+    const done = [];
+    for (let i = 0; i < s.requestsPerClient; i++) {
+      const prompt = benchPrompt(at.kind, at.firstSerial + lane * s.requestsPerClient + i);
+      done.push(await engine.complete(prompt, s.maxTokens, AbortSignal.timeout(s.requestTimeoutMs)));
+    }
+    return done;
   });
-  return {
-    level: (c: number) =>
-      runLevel(c, async (_lane, run) => {
-        const tick = timer(run);
-        const res = await postJson(
-          `${server.url}/v1/chat/completions`,
-          {
-            model: "SmolLM2-135M-Instruct.Q4_1",
-            messages: [{ role: "user", content: PROMPT }],
-            max_tokens: MAX_TOKENS,
-            stream: true,
-            stream_options: { include_usage: true },
-          },
-          { key: server.apiKey },
-        );
-        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-        for await (const data of sseEvents(res)) {
-          // Timing from the text chunks (the role-only first chunk carries none); the token count from usage.
-          if (data.includes('"content":"') && !data.includes('"content":""')) tick(0);
-          const usage = /"completion_tokens":(\d+)/.exec(data);
-          if (usage) run.tokens += Number(usage[1]);
-        }
-        run.requests++;
-      }),
-    close: () => server.close(),
-  };
+  const completions = (await Promise.all(lanes)).flat();
+  const seconds = (performance.now() - started) / 1000;
+  const decode = counterDelta(before, await engine.decodeCounters());
+  return { ...at, engine: engine.id, seconds, completions, decode };
 }
 
-const tokPerS = (r: Run) => r.tokens / r.seconds;
+/** The command that reproduces this run (the knobs that were set), for the JSON and the docs. */
+function command(): string {
+  const knobs = Object.entries(process.env)
+    .filter(([k]) => k.startsWith("BENCH_") || k === "THREADS" || k === "MODEL" || k === "LLAMA_SERVER")
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
+  return [...knobs, "npm run bench"].join(" ");
+}
 
 async function main() {
-  console.log(
-    `bench: concurrency ${LEVELS.join(",")}, ${ROUNDS} requests per worker, max_tokens ${MAX_TOKENS}, threads ${THREADS}`,
+  const s = loadSettings();
+  const outDir = isAbsolute(s.outDir) ? s.outDir : resolve(REPO_ROOT, s.outDir);
+  const roundsTotal = s.levels.length * s.rounds * s.kinds.length * s.engines.length;
+  progress(
+    `${s.engines.join(", ")}; levels ${s.levels.join(",")}; ${s.rounds} rounds x ${s.requestsPerClient} requests per client; ` +
+      `max_tokens ${s.maxTokens}; ${s.sequences} sequences x ${s.contextPerSequence} tokens, batch ${s.batchSize}, threads ${s.threads}; ` +
+      `${roundsTotal} engine-rounds`,
   );
-  // Both are loaded up front and run level by level, alternating, so a busy neighbour on a shared machine
-  // skews both sides alike; only one of them is generating at any time.
-  const server = await setupServer();
-  const direct = await setupDirect();
-  const results: LevelResult[] = [];
-  for (const c of LEVELS) {
-    const d = await direct.level(c);
-    const s = await server.level(c);
-    results.push({ concurrency: c, direct: d, server: s });
-  }
-  await direct.close();
-  await server.close();
-  const rows: (string | number)[][] = [
-    ["conc", "mode", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms", "ITL p99 ms", "tok/s", "req/s"],
-  ];
-  for (const r of results) {
-    for (const [mode, run] of [
-      ["direct", r.direct],
-      ["server", r.server],
-    ] as const) {
-      rows.push([
-        r.concurrency,
-        mode,
-        ms(percentile(run.ttft, 50)),
-        ms(percentile(run.ttft, 99)),
-        ms(percentile(run.itl, 50)),
-        ms(percentile(run.itl, 99)),
-        tokPerS(run).toFixed(1),
-        (run.requests / run.seconds).toFixed(2),
-      ]);
+  const loadBefore = loadavg();
+  const engines: BenchEngine[] = [];
+  try {
+    for (const id of s.engines) {
+      progress(`starting ${id}`);
+      const engine = await STARTERS[id](s);
+      engines.push(engine);
+      // One unmeasured request each: the first one pays for lazy set-up (graph allocation, JIT, caches).
+      await engine.complete(benchPrompt("shared", 0), 8, AbortSignal.timeout(s.requestTimeoutMs));
+      progress(`${id} ready: ${engine.description}`);
     }
-  }
-  console.log(table(rows));
-  console.log();
-  const ratios: (string | number)[][] = [["conc", "tok/s server/direct", "TTFT p50 overhead ms"]];
-  for (const r of results) {
-    ratios.push([
-      r.concurrency,
-      (tokPerS(r.server) / tokPerS(r.direct)).toFixed(3),
-      ms(percentile(r.server.ttft, 50) - percentile(r.direct.ttft, 50)),
-    ]);
-  }
-  console.log(table(ratios));
-  const svgPath = resolve(REPO_ROOT, "docs/bench.svg");
-  writeFileSync(
-    svgPath,
-    renderChart(
-      results.map((r) => ({
-        concurrency: r.concurrency,
-        direct: tokPerS(r.direct),
-        server: tokPerS(r.server),
+    const samples: RoundSample[] = [];
+    let serial = 1;
+    let n = 0;
+    for (const concurrency of s.levels) {
+      for (let round = 1; round <= s.rounds; round++) {
+        for (const kind of s.kinds) {
+          // Every engine of a round gets the same prompts; the next round gets new ones.
+          const firstSerial = serial;
+          serial += concurrency * s.requestsPerClient;
+          for (const engine of engines) {
+            const sample = await runRound(engine, s, { kind, concurrency, round, firstSerial });
+            samples.push(sample);
+            const tokens = sample.completions.reduce((a, c) => a + c.tokens, 0);
+            progress(
+              `[${++n}/${roundsTotal}] conc ${concurrency} round ${round} ${kind} ${engine.id}: ` +
+                `${sample.completions.length} requests, ${tokens} tokens, ${(tokens / sample.seconds).toFixed(1)} tok/s`,
+            );
+          }
+        }
+      }
+    }
+    const rows = aggregate(samples);
+    const ratioRows = ratios(rows);
+    console.log(textReport(rows, ratioRows));
+
+    const cmd = command();
+    const loadAfter = loadavg();
+    mkdirSync(outDir, { recursive: true });
+    const json = {
+      generatedAt: new Date().toISOString(),
+      command: cmd,
+      note: "times in seconds; tokPerS = all output tokens / all rounds' wall time; ratios are server / llama-server",
+      settings: { ...s, outDir: relative(REPO_ROOT, outDir) || "." },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        loadavgBefore: loadBefore,
+        loadavgAfter: loadAfter,
+      },
+      engines: engines.map((e) => ({ id: e.id, description: e.description })),
+      results: rows,
+      ratios: ratioRows,
+      rounds: samples.map((x) => ({
+        kind: x.kind,
+        concurrency: x.concurrency,
+        engine: x.engine,
+        round: x.round,
+        seconds: x.seconds,
+        requests: x.completions.length,
+        tokens: x.completions.reduce((a, c) => a + c.tokens, 0),
+        decode: x.decode ?? null,
       })),
-    ),
-  );
-  console.log(`chart: ${svgPath}`);
+    };
+    writeFileSync(resolve(outDir, "serving.json"), JSON.stringify(json, null, 2) + "\n");
+    writeFileSync(
+      resolve(outDir, "serving.svg"),
+      servingChart(
+        rows,
+        `${s.threads} thread(s), ${s.sequences} x ${s.contextPerSequence} tokens, max_tokens ${s.maxTokens}, ${s.rounds} rounds`,
+      ),
+    );
+    progress(`wrote ${resolve(outDir, "serving.json")} and serving.svg (${cmd})`);
+  } finally {
+    for (const e of engines.reverse())
+      await e.close().catch((err: unknown) => progress(`closing ${e.id}: ${String(err)}`));
+  }
 }
 
 main().catch((err: unknown) => {

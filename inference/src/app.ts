@@ -5,9 +5,10 @@ import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import type { ApiKeyEntry } from "./auth/keys.js";
 import type { JwtVerifier } from "./auth/jwt.js";
+import type { TenantLabels } from "./auth/tenant-labels.js";
 import type { GenerationDeps } from "./generation.js";
 import { authPlugin } from "./plugins/auth.js";
-import { errorsPlugin } from "./plugins/errors.js";
+import { clientErrorHandler, errorsPlugin } from "./plugins/errors.js";
 import { metricsPlugin } from "./plugins/metrics.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -21,6 +22,7 @@ export interface AppDeps extends GenerationDeps {
   logger: Logger;
   keys: readonly ApiKeyEntry[];
   jwt: JwtVerifier | undefined;
+  tenantLabels: TenantLabels;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -30,6 +32,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app typed with the default logger.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
+    // A client trickling its headers or body must not hold a socket (and a parser) forever: 408, then close.
+    // fastify's default is no limit; node checks its connections every connectionsCheckingInterval.
+    requestTimeout: deps.config.requestBodyTimeoutMs,
+    http: {
+      headersTimeout: deps.config.requestBodyTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, deps.config.requestBodyTimeoutMs),
+    },
+    clientErrorHandler,
     // Keep a caller's x-request-id when it is sane, so logs join up across services.
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -45,11 +55,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   await app.register(errorsPlugin);
-  // Metrics and tracing hook onRequest before auth, so rejected requests (401) are counted and traced too.
-  await app.register(metricsPlugin, { metrics: deps.metrics });
-  await app.register(tracingPlugin, { tracing: deps.tracing });
-  await app.register(authPlugin, { keys: deps.keys, jwt: deps.jwt, metricsAuth: deps.config.metricsAuth });
+  // Before any route (/metrics included) is added, so every route is in the document.
   collectOpenApi(app, { title: "genai-platform inference server", version: "0.1.0" });
+  // Metrics and tracing hook onRequest before auth, so rejected requests (401) are counted and traced too.
+  await app.register(metricsPlugin, { metrics: deps.metrics, auth: deps.config.metricsAuth });
+  await app.register(tracingPlugin, { tracing: deps.tracing });
+  await app.register(authPlugin, { keys: deps.keys, jwt: deps.jwt, tenantLabels: deps.tenantLabels });
   registerHealthRoutes(app, deps.lifecycle);
   registerModelRoutes(app, deps.lifecycle, deps.config.catalog);
   registerEmbeddingsRoutes(app, deps);

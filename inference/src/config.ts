@@ -4,12 +4,17 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { MODEL_TYPES, parseCatalog, type CatalogEntry, type ModelType } from "./models/catalog.js";
 
+/** A configuration problem: main.ts prints `configuration error: <message>` (no stack) and exits 2. */
 export class ConfigError extends Error {
-  constructor(variable: string, value: string, expected: string) {
-    super(`invalid ${variable}=${JSON.stringify(value)}: expected ${expected}`);
+  constructor(message: string) {
+    super(message);
     this.name = "ConfigError";
   }
 }
+
+/** The error for a variable whose value is out of its allowed set. */
+export const invalidValue = (variable: string, value: string, expected: string): ConfigError =>
+  new ConfigError(`invalid ${variable}=${JSON.stringify(value)}: expected ${expected}`);
 
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | false;
 
@@ -42,6 +47,10 @@ export interface Config {
   defaultMaxTokens: number;
   batchMaxPrompts: number;
   bodyLimitBytes: number;
+  /** Bounds checked before any prompt is rendered or tokenized (see docs/inference.md "Limits"). */
+  limits: RequestLimits;
+  /** Headers and body must have arrived within this time, else 408 and the socket is closed. */
+  requestBodyTimeoutMs: number;
   apiKeys: string | undefined;
   apiKeysFile: string | undefined;
   jwtSecret: string | undefined;
@@ -52,6 +61,10 @@ export interface Config {
   jwtIssuer: string | undefined;
   jwtAudience: string | undefined;
   jwtTenantClaim: string;
+  /** Longest accepted JWT lifetime in seconds (`exp` minus `iat`, or minus now without `iat`); 0 = no limit. */
+  jwtMaxLifetimeSeconds: number;
+  /** Tenants beyond the API-key ones that get their own metric label; the rest are counted as "other". */
+  metricsMaxTenants: number;
   metricsAuth: boolean;
   rateLimitRpm: number;
   rateLimitTpm: number;
@@ -71,6 +84,22 @@ export interface Config {
   embeddingsMaxChars: number;
 }
 
+export interface RequestLimits {
+  /** Most messages in one chat request (and most text parts in one message). */
+  maxMessages: number;
+  /** Most characters of prompt text in one request: every message's content together, or the prompt. */
+  maxPromptChars: number;
+  /** Longest stop string; at most MAX_STOP_SEQUENCES of them. */
+  maxStopChars: number;
+  /** Largest max_tokens / max_length (MAX_TOKENS_CAP). */
+  maxTokens: number;
+  /** Most prompts in one /batch_generate body. */
+  batchMaxPrompts: number;
+}
+
+/** OpenAI's own bound on `stop`. */
+export const MAX_STOP_SEQUENCES = 4;
+
 type Env = Record<string, string | undefined>;
 
 function str(env: Env, name: string): string | undefined {
@@ -83,7 +112,7 @@ function int(env: Env, name: string, def: number, min: number, max = Number.MAX_
   if (raw === undefined) return def;
   const n = Number(raw);
   if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
+    throw invalidValue(name, raw, `an integer from ${min} to ${max}`);
   }
   return n;
 }
@@ -94,14 +123,14 @@ function bool(env: Env, name: string, def: boolean): boolean {
   const v = raw.toLowerCase();
   if (["1", "true", "yes", "on"].includes(v)) return true;
   if (["0", "false", "no", "off"].includes(v)) return false;
-  throw new ConfigError(name, raw, "true or false");
+  throw invalidValue(name, raw, "true or false");
 }
 
 function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readonly T[]): T {
   const raw = str(env, name);
   if (raw === undefined) return def;
   if (!(allowed as readonly string[]).includes(raw))
-    throw new ConfigError(name, raw, `one of ${allowed.join(", ")}`);
+    throw invalidValue(name, raw, `one of ${allowed.join(", ")}`);
   return raw as T;
 }
 
@@ -111,7 +140,7 @@ function catalog(env: Env): CatalogEntry[] {
   try {
     return parseCatalog(raw);
   } catch (err) {
-    throw new ConfigError("MODEL_CATALOG", raw.slice(0, 200), (err as Error).message);
+    throw invalidValue("MODEL_CATALOG", raw.slice(0, 200), (err as Error).message);
   }
 }
 
@@ -138,9 +167,10 @@ export function defaultModelCacheDir(env: Env = process.env): string {
 export function loadConfig(env: Env = process.env): Config {
   const sha = str(env, "MODEL_SHA256")?.toLowerCase();
   if (sha !== undefined && !/^[0-9a-f]{64}$/.test(sha)) {
-    throw new ConfigError("MODEL_SHA256", sha, "64 hex characters");
+    throw invalidValue("MODEL_SHA256", sha, "64 hex characters");
   }
   const maxTokensCap = int(env, "MAX_TOKENS_CAP", 2048, 1);
+  const batchMaxPrompts = int(env, "BATCH_MAX_PROMPTS", 16, 1);
   const cfg: Config = {
     host: str(env, "HOST") ?? "0.0.0.0",
     port: int(env, "PORT", 8000, 0, 65535),
@@ -160,8 +190,16 @@ export function loadConfig(env: Env = process.env): Config {
     queueTimeoutMs: int(env, "QUEUE_TIMEOUT_MS", 0, 0),
     maxTokensCap,
     defaultMaxTokens: int(env, "DEFAULT_MAX_TOKENS", Math.min(256, maxTokensCap), 1, maxTokensCap),
-    batchMaxPrompts: int(env, "BATCH_MAX_PROMPTS", 16, 1),
+    batchMaxPrompts,
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 1_048_576, 1024),
+    limits: {
+      maxMessages: int(env, "MAX_MESSAGES", 256, 1, 100_000),
+      maxPromptChars: int(env, "MAX_PROMPT_CHARS", 65_536, 1, 100_000_000),
+      maxStopChars: int(env, "MAX_STOP_CHARS", 256, 1, 100_000),
+      maxTokens: maxTokensCap,
+      batchMaxPrompts,
+    },
+    requestBodyTimeoutMs: int(env, "REQUEST_BODY_TIMEOUT_MS", 30_000, 100),
     apiKeys: str(env, "API_KEYS"),
     apiKeysFile: str(env, "API_KEYS_FILE"),
     jwtSecret: str(env, "JWT_SECRET"),
@@ -171,6 +209,8 @@ export function loadConfig(env: Env = process.env): Config {
     jwtIssuer: str(env, "JWT_ISSUER"),
     jwtAudience: str(env, "JWT_AUDIENCE"),
     jwtTenantClaim: str(env, "JWT_TENANT_CLAIM") ?? "tenant",
+    jwtMaxLifetimeSeconds: int(env, "JWT_MAX_LIFETIME_S", 86_400, 0),
+    metricsMaxTenants: int(env, "METRICS_MAX_TENANTS", 100, 0, 100_000),
     metricsAuth: bool(env, "METRICS_AUTH", false),
     rateLimitRpm: int(env, "RATE_LIMIT_RPM", 0, 0),
     rateLimitTpm: int(env, "RATE_LIMIT_TPM", 0, 0),
@@ -194,7 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddingsMaxChars: int(env, "EMBEDDINGS_MAX_CHARS", 262_144, 1),
   };
   if (cfg.jwtSecret !== undefined && cfg.jwtSecret.length < 32) {
-    throw new ConfigError("JWT_SECRET", "<redacted>", "at least 32 characters (HS256 key)");
+    throw invalidValue("JWT_SECRET", "<redacted>", "at least 32 characters (HS256 key)");
   }
   return cfg;
 }

@@ -1,14 +1,23 @@
-// The life of one generation, shared by every API route: readiness, rate limit, prompt accounting,
-// deadline and client-disconnect abort, the gen_ai span, metrics and the summary log line.
+// The life of one generation, shared by every API route: readiness, bounds, rate limit, prompt accounting,
+// deadline, drain and client-disconnect abort, the gen_ai span, metrics and the summary log line. The cheap
+// checks come first: a request is bounded and rate-limited before its prompt is rendered or tokenized.
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { TenantRateLimiter } from "./auth/rate-limit.js";
-import type { Config } from "./config.js";
-import type { GenerationHooks, GenerationResult, Prompt, SamplingParams } from "./engine/engine.js";
+import type { Config, RequestLimits } from "./config.js";
+import type {
+  GenerationHooks,
+  GenerationResult,
+  PreparedPrompt,
+  Prompt,
+  SamplingParams,
+} from "./engine/engine.js";
 import { ApiError } from "./errors.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { Metrics } from "./metrics/metrics.js";
+import type { SamplingBody } from "./routes/schemas.js";
+import type { SerialWork } from "./serial-work.js";
 import type { Tracing } from "./tracing.js";
 
 export interface GenerationDeps {
@@ -17,6 +26,8 @@ export interface GenerationDeps {
   metrics: Metrics;
   limiter: TenantRateLimiter;
   tracing: Tracing;
+  /** Where prompts are rendered and tokenized, one at a time. */
+  prepareWork: SerialWork;
 }
 
 export interface GenerationRequest {
@@ -27,6 +38,8 @@ export interface GenerationRequest {
   hooks?: GenerationHooks;
   /** Aborts this generation from outside (e.g. a sibling in a batch failed). */
   signal?: AbortSignal;
+  /** Prefix of `param` in errors about this prompt (`0.` for the first prompt of a batch). */
+  paramPrefix?: string;
 }
 
 export interface Generation {
@@ -42,15 +55,7 @@ export const newId = (prefix: string): string => `${prefix}-${randomUUID().repla
 /** Sampling parameters shared by every route, with the cap on max_tokens applied. */
 export function samplingParams(
   cfg: Config,
-  body: {
-    max_tokens?: number | null | undefined;
-    temperature?: number | null | undefined;
-    top_p?: number | null | undefined;
-    seed?: number | null | undefined;
-    stop?: string | string[] | null | undefined;
-    presence_penalty?: number | null | undefined;
-    frequency_penalty?: number | null | undefined;
-  },
+  body: SamplingBody,
   maxTokensParam = "max_tokens",
 ): SamplingParams {
   const maxTokens = body.max_tokens ?? cfg.defaultMaxTokens;
@@ -76,6 +81,20 @@ export function samplingParams(
   };
 }
 
+/** 400 when the prompt text as a whole is longer than MAX_PROMPT_CHARS (each string is bounded by the schema). */
+export function checkPromptSize(limits: RequestLimits, prompt: Prompt, paramPrefix = ""): void {
+  const chars =
+    prompt.kind === "chat" ? prompt.messages.reduce((n, m) => n + m.content.length, 0) : prompt.text.length;
+  if (chars > limits.maxPromptChars) {
+    const param = `${paramPrefix}${prompt.kind === "chat" ? "messages" : "prompt"}`;
+    throw new ApiError(
+      400,
+      `'${param}' holds ${chars} characters of text, above this server's limit of ${limits.maxPromptChars} (MAX_PROMPT_CHARS).`,
+      { param, code: "string_above_max_length" },
+    );
+  }
+}
+
 export async function runGeneration(
   deps: GenerationDeps,
   request: FastifyRequest,
@@ -84,7 +103,7 @@ export async function runGeneration(
 ): Promise<Generation> {
   const engine = deps.lifecycle.requireEngine();
   const model = engine.info.model;
-  const prepared = engine.prepare(job.prompt, job.params.maxTokens);
+  checkPromptSize(deps.config.limits, job.prompt, job.paramPrefix);
   deps.limiter.admit(request.tenant);
   // In flight until the response is fully written (or abandoned), not just until the engine is done.
   reply.raw.once("close", deps.lifecycle.begin());
@@ -98,7 +117,19 @@ export async function runGeneration(
   };
   reply.raw.on("close", onClose);
   const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
-  const signal = AbortSignal.any([client.signal, deadline, ...(job.signal ? [job.signal] : [])]);
+  const signal = AbortSignal.any([
+    client.signal,
+    deadline,
+    deps.lifecycle.expired,
+    ...(job.signal ? [job.signal] : []),
+  ]);
+  let prepared: PreparedPrompt;
+  try {
+    prepared = await deps.prepareWork.run(() => engine.prepare(job.prompt, job.params.maxTokens), signal);
+  } catch (err) {
+    reply.raw.off("close", onClose);
+    throw abortError(err, client.signal);
+  }
 
   const parent = request.span ? trace.setSpan(context.active(), request.span) : context.active();
   const span = deps.tracing.tracer.startSpan(
@@ -137,7 +168,7 @@ export async function runGeneration(
         : signal;
     const result = await engine.generate(prepared, job.params, signal, hooks, queueSignal);
     deps.metrics.inference(job.route, result.inferenceSeconds);
-    deps.metrics.tokens(job.route, request.tenant, result.promptTokens, result.completionTokens);
+    deps.metrics.tokens(job.route, request.tenantLabel, result.promptTokens, result.completionTokens);
     deps.limiter.charge(request.tenant, result.promptTokens + result.completionTokens);
     const id = newId(job.operation === "chat" ? "chatcmpl" : "cmpl");
     span.setAttributes({
@@ -161,6 +192,9 @@ export async function runGeneration(
       },
       "generation finished",
     );
+    if (result.aborted && deps.lifecycle.expired.aborted && !client.signal.aborted) {
+      throw deps.lifecycle.expired.reason;
+    }
     if (result.aborted && deadline.aborted && !client.signal.aborted) {
       throw new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
         code: "timeout",
@@ -168,18 +202,7 @@ export async function runGeneration(
     }
     return { id, model, created: Math.floor(Date.now() / 1000), result };
   } catch (err) {
-    // Aborts before admission: the client left (499), or the deadline / queue timeout passed (503).
-    const apiErr =
-      err instanceof ApiError
-        ? err
-        : client.signal.aborted
-          ? new ApiError(499, "client closed the connection", { code: "client_closed" })
-          : (err as Error).name === "TimeoutError"
-            ? new ApiError(503, "Timed out waiting for a free sequence.", {
-                code: "queue_timeout",
-                retryAfter: 1,
-              })
-            : err;
+    const apiErr = abortError(err, client.signal);
     span.recordException(apiErr as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (apiErr as Error).message });
     throw apiErr;
@@ -187,4 +210,17 @@ export async function runGeneration(
     span.end();
     reply.raw.off("close", onClose);
   }
+}
+
+/** Aborts before admission: the client left (499), or the deadline / queue timeout passed (503). */
+function abortError(err: unknown, client: AbortSignal): unknown {
+  if (err instanceof ApiError) return err;
+  if (client.aborted) return new ApiError(499, "client closed the connection", { code: "client_closed" });
+  if ((err as Error).name === "TimeoutError") {
+    return new ApiError(503, "Timed out waiting for a free sequence.", {
+      code: "queue_timeout",
+      retryAfter: 1,
+    });
+  }
+  return err;
 }

@@ -4,6 +4,13 @@ import type { Engine } from "./engine/engine.js";
 import { ApiError } from "./errors.js";
 import type { CatalogEntry } from "./models/catalog.js";
 
+/**
+ * After the drain grace, how long requests still in flight get to write their 503 (or final SSE event) before
+ * the sockets close. The pod's terminationGracePeriodSeconds must exceed SHUTDOWN_GRACE_MS plus this
+ * (infra/workload/deployment.ts, checked by test/unit/workload-drain-contract.test.ts).
+ */
+export const SHUTDOWN_ABORT_MS = 5_000;
+
 export type Phase = "loading" | "ready" | "failed" | "draining";
 
 export class Lifecycle {
@@ -14,6 +21,17 @@ export class Lifecycle {
   failure: string | undefined;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  private readonly graceOver = new AbortController();
+
+  /** Aborts once the drain grace has run out: queued and running requests then end with 503 shutting_down. */
+  get expired(): AbortSignal {
+    return this.graceOver.signal;
+  }
+
+  /** The drain grace is over: stop everything still in flight. */
+  expire(): void {
+    this.graceOver.abort(shuttingDown("The server shut down before this request finished."));
+  }
 
   get ready(): boolean {
     return this.phase === "ready" && (this.engine !== undefined || this.embeddings !== undefined);
@@ -53,10 +71,8 @@ export class Lifecycle {
         : this.phase === "failed"
           ? `The model failed to load: ${this.failure ?? "unknown error"}`
           : "The model is still loading.";
-    throw new ApiError(503, why, {
-      code: this.phase === "draining" ? "shutting_down" : "not_ready",
-      retryAfter: 1,
-    });
+    if (this.phase === "draining") throw shuttingDown(why);
+    throw new ApiError(503, why, { code: "not_ready", retryAfter: 1 });
   }
 
   /** Counts a request doing generation work; the returned function ends it. */
@@ -102,3 +118,6 @@ function wrongModelType(model: string, type: "chat" | "embeddings"): ApiError {
         `model (GET /v1/models lists them).`;
   return new ApiError(400, message, { param: "model", code: "model_not_supported" });
 }
+
+export const shuttingDown = (message: string): ApiError =>
+  new ApiError(503, message, { code: "shutting_down", retryAfter: 1 });

@@ -1,22 +1,35 @@
 // Entry point: config -> HTTP server (probes answer at once) -> model load -> ready. SIGTERM/SIGINT: not
-// ready, finish in-flight work within SHUTDOWN_GRACE_MS, close, exit 0.
+// ready, finish in-flight work within SHUTDOWN_GRACE_MS; what is still running then ends with 503 (a final
+// SSE error event for streams) within SHUTDOWN_ABORT_MS; close, exit 0. A configuration error exits 2.
 import { randomBytes } from "node:crypto";
 import { buildApp } from "./app.js";
-import { createJwtVerifier } from "./auth/jwt.js";
-import { loadApiKeys, parseApiKeys } from "./auth/keys.js";
+import { createJwtVerifier, type JwtVerifier } from "./auth/jwt.js";
+import { loadApiKeys, parseApiKeys, type ApiKeyEntry } from "./auth/keys.js";
 import { TenantRateLimiter } from "./auth/rate-limit.js";
+import { TenantLabels } from "./auth/tenant-labels.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { EmbeddingEngine } from "./engine/embeddings.js";
 import { Engine } from "./engine/engine.js";
-import { Lifecycle } from "./lifecycle.js";
+import { Lifecycle, SHUTDOWN_ABORT_MS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import { resolveModel } from "./models/resolve.js";
+import { SerialWork } from "./serial-work.js";
 import { setupTracing } from "./tracing.js";
 
-function readConfig(): Config {
+interface Settings {
+  config: Config;
+  keys: ApiKeyEntry[];
+  jwt: JwtVerifier | undefined;
+}
+
+/** Everything read from the environment and the files it names; a problem exits 2 with one line, no stack. */
+async function readSettings(): Promise<Settings> {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    const keys = await loadApiKeys(config.apiKeys, config.apiKeysFile);
+    const jwt = await createJwtVerifier(config);
+    return { config, keys, jwt };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error: ${err.message}\n`);
@@ -27,17 +40,13 @@ function readConfig(): Config {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const settings = await readSettings();
+  const { config, jwt } = settings;
+  let keys = settings.keys;
   const logger = createLogger(config.logLevel);
   const tracing = setupTracing({ endpoint: config.otlpEndpoint, serviceName: config.serviceName });
   const metrics = new Metrics({ vllm: config.vllmMetrics });
   const lifecycle = new Lifecycle();
-  const limiter = new TenantRateLimiter(config.rateLimitRpm, config.rateLimitTpm, (t) =>
-    metrics.rateLimited(t),
-  );
-
-  let keys = await loadApiKeys(config.apiKeys, config.apiKeysFile);
-  const jwt = await createJwtVerifier(config);
   if (keys.length === 0 && !jwt) {
     // Never serve unauthenticated: with no credentials configured, make one for this run and say so.
     const key = `sk-local-${randomBytes(18).toString("base64url")}`;
@@ -48,7 +57,33 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = await buildApp({ config, logger, lifecycle, metrics, limiter, tracing, keys, jwt });
+  const tenantLabels = new TenantLabels(
+    keys.map((k) => k.tenant),
+    config.metricsMaxTenants,
+  );
+  const limiter = new TenantRateLimiter(config.rateLimitRpm, config.rateLimitTpm, (t) =>
+    metrics.rateLimited(tenantLabels.of(t)),
+  );
+  const prepareWork = new SerialWork(config.sequences + config.queueSize);
+  if (config.shutdownGraceMs < config.requestTimeoutMs) {
+    logger.info(
+      { shutdown_grace_ms: config.shutdownGraceMs, request_timeout_ms: config.requestTimeoutMs },
+      "requests still running SHUTDOWN_GRACE_MS after SIGTERM will end with 503 shutting_down",
+    );
+  }
+
+  const app = await buildApp({
+    config,
+    logger,
+    lifecycle,
+    metrics,
+    limiter,
+    tracing,
+    keys,
+    jwt,
+    tenantLabels,
+    prepareWork,
+  });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ event: "listening", url }, "listening");
 
@@ -61,9 +96,14 @@ async function main(): Promise<void> {
     const drained = await lifecycle.waitIdle(config.shutdownGraceMs);
     logger.info({ drained }, "in-flight work done");
     if (!drained) {
-      logger.warn({ in_flight: lifecycle.active }, "grace period over: refusing queued requests");
-      lifecycle.engine?.rejectQueued();
-      lifecycle.embeddings?.rejectQueued();
+      // Queued requests get 503, running ones stop: non-streams answer 503, streams get a final error event.
+      logger.warn(
+        { in_flight: lifecycle.active },
+        "grace period over: ending what is still in flight with 503",
+      );
+      lifecycle.expire();
+      const ended = await lifecycle.waitIdle(SHUTDOWN_ABORT_MS);
+      logger.info({ ended, in_flight: lifecycle.active }, "in-flight requests answered");
     }
     // Nothing is in flight now: close the listener and every keep-alive socket (idle ones would otherwise
     // hold close() open until their keep-alive timeout).
@@ -104,6 +144,8 @@ async function main(): Promise<void> {
         metrics.setRunning(running);
         metrics.setWaiting(waiting);
       },
+      onDecodeStep: (sequences: number, tokens: number) => metrics.decodeStep(sequences, tokens),
+      onPromptCache: (cached: number) => metrics.promptCached(cached),
     };
     // MODEL_TYPE=embeddings: the same model file behind embedding contexts, serving /v1/embeddings only.
     const engine =
@@ -116,7 +158,10 @@ async function main(): Promise<void> {
       keys.map((k) => k.tenant),
     );
     if (lifecycle.phase === "loading") lifecycle.phase = "ready";
-    logger.info({ event: "ready", ...engine.info, sequences: engine.sequences }, "model loaded: ready");
+    logger.info(
+      { event: "ready", ...engine.info, sequences: engine.sequences, threads: engine.threads },
+      "model loaded: ready",
+    );
   } catch (err) {
     lifecycle.phase = "failed";
     lifecycle.failure = (err as Error).message;

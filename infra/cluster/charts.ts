@@ -136,11 +136,26 @@ export function chartSource(
   return { chart: spec.chart, version: spec.version, repo: spec.repo };
 }
 
+/**
+ * The Kubernetes version charts are rendered for in render-only mode, unless genai:charts.kubeVersion says
+ * otherwise. Without one Helm assumes its own default (v1.20), and charts that require a newer cluster refuse to
+ * render (kube-prometheus-stack, eck-operator) or pick outdated APIs.
+ */
+export const RENDER_KUBE_VERSION = "1.34.0";
+/**
+ * API versions a render-only run reports as served, besides Helm's built-in Kubernetes set: the aggregation API
+ * (every supported cluster serves it; without it prometheus-adapter writes a v1beta1 APIService) and the
+ * Prometheus Operator's, which kube-prometheus-stack installs (without it Velero drops its ServiceMonitor).
+ */
+export const RENDER_API_VERSIONS = ["apiregistration.k8s.io/v1", "monitoring.coreos.com/v1"] as const;
+
 /** Where charts come from and how they are installed. */
 export interface ChartSettings extends ChartsConfig {
   /**
    * The provider only renders YAML (genai:kubernetes.renderYamlToDirectory): helm.v3.Release cannot work there, so
-   * charts are rendered with helm.v4.Chart from `localDir`, or skipped with a warning when there is none.
+   * charts are rendered with helm.v3.Chart from `localDir`, or skipped with a warning when there is none.
+   * helm.v3.Chart, not v4: only v3 takes the Kubernetes version and API versions to render for, which v4 can only
+   * ask a cluster for.
    */
   readonly renderOnly?: boolean;
 }
@@ -162,7 +177,7 @@ export function installChart<V extends object>(
   name: string,
   args: HelmInstallArgs<V>,
   opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions,
-): k8s.helm.v3.Release | k8s.helm.v4.Chart | undefined {
+): k8s.helm.v3.Release | k8s.helm.v4.Chart | k8s.helm.v3.Chart | undefined {
   const { spec, charts } = args;
   if (charts.renderOnly && !charts.localDir) {
     pulumi.log.warn(
@@ -181,18 +196,42 @@ export function installChart<V extends object>(
     repositoryOpts: source.repo ? { repo: source.repo } : undefined,
     values: args.values as pulumi.Input<Record<string, pulumi.Input<unknown>>>,
   };
-  if (spec.mode === "chart") return new k8s.helm.v4.Chart(name, common, opts);
   if (charts.renderOnly) {
-    pulumi.log.warn(
-      `${spec.chart} is rendered with helm.v4.Chart: its hooks (${spec.why}) become plain objects`,
-      opts.parent,
-    );
-    return new k8s.helm.v4.Chart(name, common, opts);
+    if (spec.mode === "release")
+      pulumi.log.warn(
+        `${spec.chart} is rendered with helm.v3.Chart: its hooks (${spec.why}) become plain objects`,
+        opts.parent,
+      );
+    return renderedChart(args, source.chart, opts);
   }
+  if (spec.mode === "chart") return new k8s.helm.v4.Chart(name, common, opts);
   return new k8s.helm.v3.Release(
     name,
     // atomic: a failed upgrade rolls back instead of leaving a half-applied release.
     { ...common, atomic: true, cleanupOnFail: true, maxHistory: 5, timeout: 900 },
+    opts,
+  );
+}
+
+/**
+ * `helm template` of the local archive `archive` for the configured Kubernetes version, as a helm.v3.Chart. Its
+ * Pulumi name is the release name because helm.v3.Chart uses its name as the release name (which the charts put in
+ * their objects' names); release names are unique within a stack.
+ */
+function renderedChart<V extends object>(
+  args: HelmInstallArgs<V>,
+  archive: string,
+  opts: pulumi.ComponentResourceOptions,
+): k8s.helm.v3.Chart {
+  return new k8s.helm.v3.Chart(
+    args.releaseName,
+    {
+      path: archive,
+      namespace: args.namespace,
+      values: args.values as pulumi.Inputs,
+      kubeVersion: args.charts.kubeVersion ?? RENDER_KUBE_VERSION,
+      apiVersions: [...RENDER_API_VERSIONS],
+    },
     opts,
   );
 }

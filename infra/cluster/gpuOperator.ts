@@ -26,6 +26,15 @@ const SHARING_CONFIG = "genai-gpu-sharing";
 const SHARING_KEY = "default";
 /** Name of the DCGM exporter's counters ConfigMap. */
 const DCGM_METRICS_CONFIG = "genai-dcgm-metrics";
+/** The node label MIG manager reads the profile to apply from (a profile of its mig-parted config). */
+export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
+/**
+ * What the ClusterPolicy's `migManager.config.default` may be (its CRD's enum): the profile for nodes without the
+ * label. Any profile name there is rejected by the API server, so the profile goes into the node label instead.
+ */
+const MIG_DEFAULT_PROFILE = "all-disabled";
+/** PCI vendor id of NVIDIA devices, as node-feature-discovery reports it. */
+const NVIDIA_PCI_VENDOR = "10de";
 
 /** NVIDIA GPU operator: driver (managed or preinstalled), toolkit, device plugin with sharing, DCGM exporter. */
 export class GpuOperator extends pulumi.ComponentResource {
@@ -57,7 +66,7 @@ export class GpuOperator extends pulumi.ComponentResource {
           childOptions(this, args.provider),
         )
       : undefined;
-    this.release = installChart(
+    const release = installChart(
       `${name}-operator`,
       {
         spec: CHARTS.gpuOperator,
@@ -72,6 +81,21 @@ export class GpuOperator extends pulumi.ComponentResource {
         ...(dcgmMetrics ? [dcgmMetrics] : []),
       ]),
     );
+    this.release = release;
+    if (args.sharing.mode === "mig") {
+      // node-feature-discovery (part of the operator) labels every NVIDIA GPU node it runs on (the nodeSelector
+      // above) with the profile; MIG manager sees the label and repartitions the GPUs. Its CRD comes with the chart.
+      new k8s.apiextensions.CustomResource(
+        `${name}-mig-config`,
+        {
+          apiVersion: "nfd.k8s-sigs.io/v1alpha1",
+          kind: "NodeFeatureRule",
+          metadata: { name: "genai-mig-config" },
+          spec: migConfigRule(args.sharing.migConfig),
+        },
+        childOptions(this, args.provider, release ? [release] : []),
+      );
+    }
     this.registerOutputs({});
   }
 }
@@ -83,6 +107,21 @@ export function timeSlicingConfig(replicas: number): string {
     flags: { migStrategy: "none" },
     sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas }] } },
   });
+}
+
+/** The NodeFeatureRule spec that labels NVIDIA GPU nodes with MIG profile `profile`. */
+export function migConfigRule(profile: string): Record<string, unknown> {
+  return {
+    rules: [
+      {
+        name: "genai MIG profile",
+        labels: { [MIG_CONFIG_LABEL]: profile },
+        matchFeatures: [
+          { feature: "pci.device", matchExpressions: { vendor: { op: "In", value: [NVIDIA_PCI_VENDOR] } } },
+        ],
+      },
+    ],
+  };
 }
 
 /** The gpu-operator values this platform sets. */
@@ -97,7 +136,7 @@ export interface GpuOperatorValues {
   };
   devicePlugin: { config?: { name: pulumi.Input<string>; default: string } };
   mig: { strategy: "single" | "mixed" };
-  migManager: { enabled: boolean; config?: { default: string } };
+  migManager: { enabled: boolean; config?: { default: typeof MIG_DEFAULT_PROFILE } };
   daemonsets: { tolerations: { key: string; operator: string; effect: string }[] };
   "node-feature-discovery": { worker: { nodeSelector: Record<string, string> } };
 }
@@ -114,7 +153,8 @@ function gpuOperatorValues(
     dcgmExporter: dcgmExporterValues(args.dcgmExporter, dcgmMetricsConfig),
     devicePlugin: sharingConfig ? { config: { name: sharingConfig, default: SHARING_KEY } } : {},
     mig: { strategy: args.sharing.migStrategy },
-    migManager: mig ? { enabled: true, config: { default: args.sharing.migConfig } } : { enabled: false },
+    // The profile itself is the node label (migConfigRule); nodes without it stay unpartitioned.
+    migManager: mig ? { enabled: true, config: { default: MIG_DEFAULT_PROFILE } } : { enabled: false },
     // GPU nodes are usually tainted so that only GPU work lands there; the operator's daemonsets must tolerate it.
     daemonsets: { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] },
     // GPU discovery (and so every operand) runs only on the selected nodes.

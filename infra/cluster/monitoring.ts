@@ -17,6 +17,8 @@ export interface MonitoringArgs extends ClusterComponentArgs {
   readonly alertmanager: MonitoringConfig["alertmanager"];
   /** Grafana storage. Default: genai:monitoring.grafana. */
   readonly grafana: MonitoringConfig["grafana"];
+  /** Scrape and alert on the control plane's components (see CONTROL_PLANE_COMPONENTS). Default: false. */
+  readonly controlPlaneMonitors?: boolean;
   /** prometheus-adapter (custom metric `genai_requests_waiting` for the HPA). Default: genai:monitoring.adapter. */
   readonly adapter: MonitoringConfig["adapter"];
   /** Webhook URL per receiver (secret). Default: none (receivers deliver nowhere). */
@@ -139,8 +141,21 @@ function webhookData(
   );
 }
 
+/**
+ * kube-prometheus-stack's control-plane targets: each key switches its Service, ServiceMonitor and alert rules
+ * (KubeControllerManagerDown, KubeSchedulerDown, KubeProxyDown, etcdMembersDown, ...). Managed control planes do
+ * not expose them and kubeadm binds them to 127.0.0.1, so left on they fire critical alerts that never resolve.
+ */
+export const CONTROL_PLANE_COMPONENTS = [
+  "kubeControllerManager",
+  "kubeScheduler",
+  "kubeProxy",
+  "kubeEtcd",
+] as const;
+type ControlPlaneComponent = (typeof CONTROL_PLANE_COMPONENTS)[number];
+
 /** The kube-prometheus-stack values this platform sets (the chart's defaults cover the rest). */
-export interface KubePrometheusStackValues {
+export interface KubePrometheusStackValues extends Record<ControlPlaneComponent, { enabled: boolean }> {
   fullnameOverride: string;
   crds: { enabled: boolean };
   prometheus: {
@@ -172,6 +187,7 @@ export interface KubePrometheusStackValues {
     fullnameOverride: string;
     admin: { existingSecret: pulumi.Input<string>; userKey: string; passwordKey: string };
     persistence: { enabled: boolean; size: string; storageClassName?: string };
+    deploymentStrategy?: { type: "Recreate" };
     sidecar: {
       dashboards: {
         enabled: boolean;
@@ -248,6 +264,7 @@ function stackValues(
     },
     // kube_deployment_labels / kube_pod_labels carry only allowed labels; the inference alerts
     // (GenAINoReadyReplicas, GenAIPodRestarting) join on these three.
+    ...controlPlaneValues(args.controlPlaneMonitors ?? false),
     "kube-state-metrics": {
       metricLabelsAllowlist: ["deployments", "pods"].map((kind) => `${kind}=[${KSM_LABELS.join(",")}]`),
     },
@@ -259,6 +276,9 @@ function stackValues(
         size: grafana.storage.size,
         storageClassName: grafana.storage.storageClass,
       },
+      // The chart's volume is ReadWriteOnce: a rolling update's new pod on another node would wait forever for the
+      // old pod's volume (Multi-Attach), so the old pod goes first.
+      deploymentStrategy: grafana.storage.persistence ? { type: "Recreate" } : undefined,
       // Dashboards are ConfigMaps labelled grafana_dashboard="1" in any namespace (infra/observability makes them);
       // their `grafana_folder` annotation names the folder, which needs folders from the file structure.
       sidecar: {
@@ -274,6 +294,13 @@ function stackValues(
       additionalDataSources: args.datasources,
     },
   };
+}
+
+function controlPlaneValues(enabled: boolean): Record<ControlPlaneComponent, { enabled: boolean }> {
+  return Object.fromEntries(CONTROL_PLANE_COMPONENTS.map((c) => [c, { enabled }])) as Record<
+    ControlPlaneComponent,
+    { enabled: boolean }
+  >;
 }
 
 /** The prometheus-adapter values this platform sets. */

@@ -28,6 +28,33 @@ export interface ServedModel {
   readonly catalog: readonly { readonly id: string; readonly type: "chat" | "embeddings" }[];
 }
 
+/** Multipliers of the Kubernetes quantity suffixes the config schema accepts. */
+const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
+  "": 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/**
+ * Evaluation threads for a container CPU limit: whole CPUs, rounded down, at least 1. llama.cpp's threads spin
+ * while they wait for each other, so a thread more than the quota lets run throttles the whole pod (a fractional
+ * limit such as 1500m cannot keep two of them busy).
+ */
+export function threadsForCpuLimit(cpu: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(cpu);
+  const factor = m ? QUANTITY_SUFFIX[m[2] ?? ""] : undefined;
+  if (!m || factor === undefined)
+    throw new Error(`invalid CPU limit "${cpu}": expected a quantity such as 2 or 1500m`);
+  return Math.max(1, Math.floor(Number(m[1]) * factor + 1e-9));
+}
+
 /**
  * The server's environment (its only configuration surface: inference/src/config.ts, docs/inference.md). Keys are passed by reference to
  * their Secret, never as plain values.
@@ -41,6 +68,9 @@ export function serverEnv(i: ServerEnvInputs): EnvVar[] {
     // The init step has downloaded and verified the file; the server must never fetch on its own.
     MODEL_DOWNLOAD: "false",
     SEQUENCES: String(c.sequences),
+    // From the container's CPU limit: the server's own default (the cgroup quota it sees) agrees, but stating it
+    // keeps the pod spec honest and survives runtimes that hide the quota.
+    THREADS: String(threadsForCpuLimit(c.resources.limits.cpu)),
     CONTEXT_SIZE: String(c.contextSize),
     GPU: c.gpu.enabled ? "cuda" : "false",
     QUEUE_SIZE: String(c.queueSize),

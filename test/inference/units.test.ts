@@ -60,14 +60,20 @@ describe("SlotPool", () => {
     expect(order).toEqual(["w1:a", "w2:a"]);
   });
 
-  it("reuses the most recently released item first (its prefix cache is warm)", async () => {
+  it("lets the caller choose among the free items, offered least recently used first", async () => {
     const pool = new SlotPool(["a", "b", "c"], 0, () => 1);
     const x = await pool.acquire(never);
-    const y = await pool.acquire(never);
+    expect(x).toBe("a");
     pool.release(x);
-    expect(await pool.acquire(never)).toBe(x);
-    pool.release(y);
-    expect(await pool.acquire(never)).toBe(y);
+    const offered: string[][] = [];
+    const chosen = await pool.acquire(never, (free) => {
+      offered.push([...free]);
+      return free.indexOf("a");
+    });
+    expect(offered).toEqual([["b", "c", "a"]]);
+    expect(chosen).toBe("a");
+    // An out-of-range choice falls back to the least recently used.
+    expect(await pool.acquire(never, () => 7)).toBe("b");
   });
 
   it("drops an aborted waiter from the queue", async () => {

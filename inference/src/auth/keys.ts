@@ -3,6 +3,7 @@
 // against every stored hash in constant time, so neither timing nor an early exit reveals a key.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { ConfigError } from "../config.js";
 
 export interface ApiKeyEntry {
   tenant: string;
@@ -20,10 +21,12 @@ export function parseApiKeys(text: string, source: string): ApiKeyEntry[] {
     const tenant = line.slice(0, sep).trim();
     const key = line.slice(sep + 1).trim();
     if (sep <= 0 || key.length === 0 || !/^[A-Za-z0-9_.-]{1,64}$/.test(tenant)) {
-      throw new Error(`${source}: entry ${i + 1} must be "tenant:key" (tenant of letters, digits, _ . -)`);
+      throw new ConfigError(
+        `${source}: entry ${i + 1} must be "tenant:key" (tenant of letters, digits, _ . -)`,
+      );
     }
     if (key.length < 16)
-      throw new Error(`${source}: the key of tenant ${tenant} is shorter than 16 characters`);
+      throw new ConfigError(`${source}: the key of tenant ${tenant} is shorter than 16 characters`);
     entries.push({ tenant, digest: digest(key) });
   }
   return entries;
@@ -39,7 +42,7 @@ export async function loadApiKeys(
     try {
       text = await readFile(file, "utf8");
     } catch (err) {
-      throw new Error(`API_KEYS_FILE=${file} cannot be read: ${(err as Error).message}`, { cause: err });
+      throw new ConfigError(`API_KEYS_FILE=${file} cannot be read: ${(err as Error).message}`);
     }
     entries.push(...parseApiKeys(text, `API_KEYS_FILE ${file}`));
   }

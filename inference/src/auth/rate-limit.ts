@@ -8,19 +8,36 @@ interface Bucket {
   at: number;
 }
 
+/** Buckets kept before full ones are swept: JWT tenants are unbounded, and a full bucket equals a new one. */
+const SWEEP_ABOVE = 10_000;
+
 class BucketSet {
   private readonly buckets = new Map<string, Bucket>();
   constructor(private readonly perMinute: number) {}
 
-  private bucket(tenant: string, now: number): Bucket {
-    let b = this.buckets.get(tenant);
-    if (!b) {
-      b = { level: this.perMinute, at: now };
-      this.buckets.set(tenant, b);
-    }
+  private refill(b: Bucket, now: number): Bucket {
     b.level = Math.min(this.perMinute, b.level + ((now - b.at) / 60_000) * this.perMinute);
     b.at = now;
     return b;
+  }
+
+  private bucket(tenant: string, now: number): Bucket {
+    const b = this.buckets.get(tenant);
+    if (b) return this.refill(b, now);
+    if (this.buckets.size >= SWEEP_ABOVE) this.sweep(now);
+    const fresh = { level: this.perMinute, at: now };
+    this.buckets.set(tenant, fresh);
+    return fresh;
+  }
+
+  private sweep(now: number): void {
+    for (const [tenant, b] of this.buckets) {
+      if (this.refill(b, now).level >= this.perMinute) this.buckets.delete(tenant);
+    }
+  }
+
+  get size(): number {
+    return this.buckets.size;
   }
 
   /** Seconds until the tenant has one unit, 0 if it has one now. */
@@ -63,6 +80,11 @@ export class TenantRateLimiter {
       });
     }
     this.requests?.take(tenant, 1, now);
+  }
+
+  /** Tenants with a bucket (tests: the sweep keeps this bounded). */
+  get trackedTenants(): number {
+    return Math.max(this.requests?.size ?? 0, this.tokens?.size ?? 0);
   }
 
   /** Charges the tokens a finished request used. */

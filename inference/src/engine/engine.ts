@@ -1,13 +1,13 @@
-// One model, one context with N sequences. Each admitted request borrows a sequence from the SlotPool, so
-// concurrent requests are evaluated together in the context's batches; the sequence goes back the moment
-// generation ends or is aborted (client gone, deadline).
+// One model, one context with N sequences. Each admitted request borrows a sequence from the SlotPool (the free
+// one whose cache shares the longest prefix with its prompt), and the decode gate makes every decode step carry
+// all generating sequences plus new prompts (continuous batching); the sequence goes back the moment generation
+// ends or is aborted (client gone, deadline).
 import {
   GgufFileType,
   LlamaLogLevel,
   LlamaChat,
   LlamaCompletion,
   getLlama,
-  resolveChatWrapper,
   type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
@@ -20,7 +20,12 @@ import { basename } from "node:path";
 import type { GpuSetting } from "../config.js";
 import { ApiError, badRequest } from "../errors.js";
 import type { ModelInfo } from "../metrics/metrics.js";
+import { batchingOptions, installDecodeGate, sequenceIdOf, type DecodeStepListener } from "./batching.js";
+import { chatWrapperFor } from "./chatWrapper.js";
+import { DecodeGate } from "./decodeGate.js";
+import { longestPrefixIndex, reusablePrefixLength } from "./prefix.js";
 import { SlotPool } from "./slots.js";
+import { defaultThreads } from "./threads.js";
 
 export interface ChatMessage {
   role: "system" | "developer" | "user" | "assistant";
@@ -45,7 +50,10 @@ export interface PreparedPrompt {
   readonly prompt: Prompt;
   readonly promptTokens: number;
   readonly history?: ChatHistoryItem[];
-  readonly tokens?: Token[];
+  /** A completion's text tokens, as LlamaCompletion takes them (it adds the BOS itself). */
+  readonly textTokens?: Token[];
+  /** Every token the engine evaluates for this prompt, in order (what the prefix cache is matched against). */
+  readonly tokens: readonly Token[];
 }
 
 export interface GenerationHooks {
@@ -79,11 +87,19 @@ export interface EngineOptions {
   gpuLayers?: "auto" | "max" | number | undefined;
   contextSize: number;
   sequences: number;
+  /** CPU threads; 0 = what the process may really use (cgroup CPU quota and affinity, see threads.ts). */
   threads: number;
   batchSize?: number | undefined;
   queueSize: number;
   onQueueChange?: (running: number, waiting: number) => void;
+  /** Each decode the context runs: how many sequences and tokens it carried. */
+  onDecodeStep?: DecodeStepListener;
+  /** Each admitted prompt: how many of its tokens came from the sequence's cache instead of being evaluated. */
+  onPromptCache?: (cachedTokens: number, promptTokens: number) => void;
 }
+
+/** How long a decode step waits for a generating sequence that has not queued its next token yet. */
+const STRAGGLER_MS = 5;
 
 const seconds = (fromNs: bigint): number => Number(process.hrtime.bigint() - fromNs) / 1e9;
 
@@ -97,7 +113,8 @@ export class Engine {
     private readonly context: LlamaContext,
     private readonly chatWrapper: ChatWrapper,
     readonly info: ModelInfo,
-    opts: EngineOptions,
+    private readonly gate: DecodeGate,
+    private readonly opts: EngineOptions,
   ) {
     const sequences = Array.from({ length: opts.sequences }, () => context.getSequence());
     // Retry-After: roughly how long the queue ahead takes to drain, from a moving average of request times.
@@ -125,17 +142,22 @@ export class Engine {
     const context = await model.createContext({
       sequences: opts.sequences,
       contextSize: opts.contextSize,
-      ...(opts.threads > 0 ? { threads: opts.threads } : {}),
+      // A number (not node-llama-cpp's default of max(4, math cores)): more spinning threads than usable cores
+      // collapses throughput.
+      threads: opts.threads > 0 ? opts.threads : defaultThreads(),
       ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+      batching: batchingOptions((sequences, tokens) => opts.onDecodeStep?.(sequences, tokens)),
     });
-    const chatWrapper = resolveChatWrapper(model);
+    const gate = new DecodeGate({ stragglerMs: STRAGGLER_MS });
+    installDecodeGate(context, gate);
+    const chatWrapper = chatWrapperFor(model);
     const info: ModelInfo = {
       model: opts.modelName ?? basename(opts.modelPath).replace(/\.gguf$/i, ""),
       quantization: quantizationOf(model),
       contextSize: context.contextSize,
       gpu: llama.gpu === false ? "none" : llama.gpu,
     };
-    return new Engine(llama, model, context, chatWrapper, info, opts);
+    return new Engine(llama, model, context, chatWrapper, info, gate, opts);
   }
 
   get contextSize(): number {
@@ -154,16 +176,25 @@ export class Engine {
     return this.slots.waiting;
   }
 
+  /** CPU threads evaluation runs on. */
+  get threads(): number {
+    return this.context.idealThreads;
+  }
+
   /** Renders and counts the prompt; 400 when prompt plus max_tokens cannot fit one sequence's window. */
   prepare(prompt: Prompt, maxTokens: number): PreparedPrompt {
     let prepared: PreparedPrompt;
     if (prompt.kind === "chat") {
       const history = toHistory(prompt.messages);
       const { contextText } = this.chatWrapper.generateContextState({ chatHistory: history });
-      prepared = { prompt, history, promptTokens: contextText.tokenize(this.model.tokenizer).length };
+      const tokens = contextText.tokenize(this.model.tokenizer);
+      prepared = { prompt, history, tokens, promptTokens: tokens.length };
     } else {
-      const tokens = this.model.tokenize(prompt.text);
-      prepared = { prompt, tokens, promptTokens: tokens.length };
+      const text = this.model.tokenize(prompt.text);
+      // LlamaCompletion prepends BOS itself when the model asks for it; count and match what it evaluates.
+      const bos = this.model.tokens.shouldPrependBosToken ? this.model.tokens.bos : null;
+      const tokens = bos === null ? text : [bos, ...text];
+      prepared = { prompt, textTokens: text, tokens, promptTokens: tokens.length };
     }
     const limit = this.context.contextSize;
     if (prepared.promptTokens + maxTokens > limit) {
@@ -187,9 +218,18 @@ export class Engine {
     queueSignal: AbortSignal = signal,
   ): Promise<GenerationResult> {
     const queuedAt = process.hrtime.bigint();
-    const sequence = await this.slots.acquire(queueSignal);
+    const sequence = await this.slots.acquire(queueSignal, (free) =>
+      longestPrefixIndex(
+        free.map((s) => s.contextTokens),
+        prepared.tokens,
+      ),
+    );
     const queueSeconds = seconds(queuedAt);
     hooks.onAdmitted?.(queueSeconds);
+    this.opts.onPromptCache?.(
+      reusablePrefixLength(sequence.contextTokens, prepared.tokens),
+      prepared.promptTokens,
+    );
     const startedAt = process.hrtime.bigint();
     let lastTokenAt: bigint | undefined;
     let ttftSeconds: number | undefined;
@@ -235,7 +275,7 @@ export class Engine {
       } else {
         const completion = new LlamaCompletion({ contextSequence: sequence });
         try {
-          const res = await completion.generateCompletionWithMeta(prepared.tokens ?? [], common);
+          const res = await completion.generateCompletionWithMeta(prepared.textTokens ?? [], common);
           text = res.response;
           stopReason = res.metadata.stopReason;
         } finally {
@@ -255,6 +295,7 @@ export class Engine {
         ttftSeconds,
       };
     } finally {
+      this.gate.leave(sequenceIdOf(sequence));
       this.slots.release(sequence);
     }
   }

@@ -1,7 +1,7 @@
 // A bounded FIFO of requests waiting for one of the context's sequences. Whoever releases a sequence hands it
 // straight to the oldest waiter, so no request can overtake another; a full queue is refused (429) at once.
-// Free sequences are reused last-in first-out: the most recently used one most likely still holds a prefix
-// (system prompt, earlier turns) of the next prompt, which then needs no re-evaluation.
+// Which free item a request gets is the caller's choice (`choose`, e.g. the sequence sharing the longest cached
+// prefix with the prompt); free items are kept least recently used first to make that choice fair.
 import { ApiError } from "../errors.js";
 
 interface Waiter<T> {
@@ -40,11 +40,17 @@ export class SlotPool<T> {
     return this.free.length + this.busy;
   }
 
-  /** Resolves with a free item; rejects with 429 when the queue is full, or with the signal's reason on abort. */
-  acquire(signal: AbortSignal): Promise<T> {
+  /**
+   * Resolves with a free item; rejects with 429 when the queue is full, or with the signal's reason on abort.
+   * `choose` picks among the free items (least recently used first) by index; by default the least recently used.
+   * A waiter gets whichever item is released first: waiters are served in arrival order, never by preference.
+   */
+  acquire(signal: AbortSignal, choose?: (free: readonly T[]) => number): Promise<T> {
     signal.throwIfAborted();
-    const item = this.free.pop();
-    if (item !== undefined) {
+    if (this.free.length > 0) {
+      const chosen = choose?.(this.free) ?? 0;
+      const index = chosen >= 0 && chosen < this.free.length ? chosen : 0;
+      const [item] = this.free.splice(index, 1) as [T];
       this.busy++;
       this.changed();
       return Promise.resolve(item);

@@ -40,6 +40,10 @@ export class Metrics {
   private readonly modelInfo: Gauge;
   private readonly kvCacheUsage: Gauge;
   private capacity = 0;
+  private readonly decodeStepsC: Counter;
+  private readonly decodeSequencesC: Counter;
+  private readonly decodeTokensC: Counter;
+  private readonly promptTokensCachedC: Counter;
   private readonly vllm: VllmMetrics | undefined;
 
   constructor(opts: { vllm: boolean; processMetrics?: boolean }) {
@@ -84,6 +88,18 @@ export class Metrics {
       METRICS.kvCacheUsage,
       "Share (0..1) of the sequences, each with its own KV cache window, held by a request (endpoint picker signal).",
     );
+    // sequences / steps = how many sequences one decode carries (continuous batching at work when it nears the
+    // number of running requests); tokens / steps = the batch fill.
+    this.decodeStepsC = counter(METRICS.decodeSteps, "Decode steps (batches) the context evaluated.");
+    this.decodeSequencesC = counter(METRICS.decodeSequences, "Sequences carried by decode steps, summed.");
+    this.decodeTokensC = counter(
+      METRICS.decodeTokens,
+      "Tokens evaluated by decode steps (prompt and generated).",
+    );
+    this.promptTokensCachedC = counter(
+      METRICS.promptTokensCached,
+      "Prompt tokens taken from a sequence's cached prefix instead of being evaluated.",
+    );
     this.vllm = opts.vllm ? new VllmMetrics(this.registry) : undefined;
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -104,6 +120,14 @@ export class Metrics {
       .set(1);
     this.sequences.labels({ model: this.model }).set(sequences);
     this.capacity = sequences;
+    for (const c of [
+      this.decodeStepsC,
+      this.decodeSequencesC,
+      this.decodeTokensC,
+      this.promptTokensCachedC,
+    ]) {
+      c.labels({ model: this.model }).inc(0);
+    }
     this.setRunning(0);
     this.setWaiting(0);
     for (const tenant of new Set(tenants)) {
@@ -163,6 +187,18 @@ export class Metrics {
   setWaiting(n: number): void {
     this.waiting.labels({ model: this.model }).set(n);
     this.vllm?.waiting.labels({ model_name: this.model }).set(n);
+  }
+
+  /** One decode step of the context: the sequences and tokens it carried. */
+  decodeStep(sequences: number, tokens: number): void {
+    const l = { model: this.model };
+    this.decodeStepsC.labels(l).inc();
+    this.decodeSequencesC.labels(l).inc(sequences);
+    this.decodeTokensC.labels(l).inc(tokens);
+  }
+
+  promptCached(tokens: number): void {
+    this.promptTokensCachedC.labels({ model: this.model }).inc(tokens);
   }
 
   rateLimited(tenant: string): void {

@@ -17,6 +17,10 @@ export const METRICS = {
   rateLimited: "genai_rate_limited_total",
   modelInfo: "genai_model_info",
   kvCacheUsage: "genai_kv_cache_usage_ratio",
+  decodeSteps: "genai_decode_steps_total",
+  decodeSequences: "genai_decode_sequences_total",
+  decodeTokens: "genai_decode_tokens_total",
+  promptTokensCached: "genai_prompt_tokens_cached_total",
 } as const;
 
 /** Every genai_ metric name the server exports. */
@@ -39,6 +43,10 @@ export const METRIC_LABELS: Readonly<Record<(typeof METRICS)[keyof typeof METRIC
   genai_rate_limited_total: ["model", "tenant"],
   genai_model_info: ["model", "quantization", "context_size", "gpu"],
   genai_kv_cache_usage_ratio: ["model"],
+  genai_decode_steps_total: ["model"],
+  genai_decode_sequences_total: ["model"],
+  genai_decode_tokens_total: ["model"],
+  genai_prompt_tokens_cached_total: ["model"],
 };
 
 /** Values of the `type` label of genai_tenant_tokens_total. */

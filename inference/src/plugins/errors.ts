@@ -1,6 +1,8 @@
 // The one place errors become HTTP responses: OpenAI's `{error:{message,type,param,code}}` for every route,
 // including fastify's own validation, body-size and JSON-parse failures, and 404s.
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import { ApiError } from "../errors.js";
 import { globalPlugin } from "./global.js";
 
@@ -38,8 +40,19 @@ interface ValidationItem {
   params: Record<string, unknown>;
 }
 
+/** OpenAI's codes for the bounds it enforces; everything else is invalid_value. */
+const VALIDATION_CODES: Record<string, string> = {
+  additionalProperties: "unknown_parameter",
+  maxItems: "array_above_max_length",
+  maxLength: "string_above_max_length",
+};
+
+const VAGUE_KEYWORDS = new Set(["type", "anyOf", "oneOf"]);
+
 function validationError(items: ValidationItem[], context: string | undefined): ApiError {
-  const v = items[0] as ValidationItem;
+  // A value failing an anyOf fails every branch; the branch that matched its type says what is wrong
+  // (e.g. maxLength), where "must be array" / "must match a schema in anyOf" would not.
+  const v = items.find((i) => !VAGUE_KEYWORDS.has(i.keyword)) ?? (items[0] as ValidationItem);
   const path = v.instancePath.replace(/^\//, "").split("/").filter(Boolean);
   const extra = v.params.additionalProperty ?? v.params.missingProperty;
   if (typeof extra === "string") path.push(extra);
@@ -49,10 +62,32 @@ function validationError(items: ValidationItem[], context: string | undefined): 
     v.keyword === "additionalProperties"
       ? `Unrecognized request argument supplied: ${String(extra)}`
       : `Invalid value for '${where}': ${v.message ?? "invalid"}.`;
-  return new ApiError(400, message, {
-    param,
-    code: v.keyword === "additionalProperties" ? "unknown_parameter" : "invalid_value",
-  });
+  return new ApiError(400, message, { param, code: VALIDATION_CODES[v.keyword] ?? "invalid_value" });
+}
+
+/**
+ * Errors node's HTTP parser raises before fastify sees a request (headers or body too slow, malformed HTTP),
+ * answered in the same OpenAI shape on the raw socket, which is then closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const apiErr =
+    err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? new ApiError(408, "The request headers and body did not arrive in time.", { code: "request_timeout" })
+      : err.code === "HPE_HEADER_OVERFLOW"
+        ? new ApiError(431, "The request headers are too large.", { code: "headers_too_large" })
+        : new ApiError(400, "Malformed HTTP request.", { code: "bad_request" });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(apiErr.toBody());
+  // end() flushes the answer before closing; a peer that never reads is cut off a second later.
+  socket.end(
+    `HTTP/1.1 ${apiErr.status} ${STATUS_CODES[apiErr.status] ?? ""}\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 export const errorsPlugin = globalPlugin("errors", async (app: FastifyInstance) => {

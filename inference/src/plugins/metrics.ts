@@ -3,11 +3,12 @@
 import type { FastifyInstance } from "fastify";
 import type { Metrics } from "../metrics/metrics.js";
 import { ROUTES } from "../metrics/names.js";
+import { errorResponses } from "../routes/schemas.js";
 import { globalPlugin } from "./global.js";
 
 const COUNTED = new Set<string>(ROUTES);
 
-export const metricsPlugin = globalPlugin<{ metrics: Metrics }>(
+export const metricsPlugin = globalPlugin<{ metrics: Metrics; /** METRICS_AUTH */ auth: boolean }>(
   "metrics",
   async (app: FastifyInstance, opts) => {
     // On the socket's "close" rather than fastify's onResponse, which never fires for a response the client
@@ -20,9 +21,16 @@ export const metricsPlugin = globalPlugin<{ metrics: Metrics }>(
         opts.metrics.requestFinished(route, status, reply.elapsedTime / 1000);
       });
     });
-    app.get("/metrics", async (_request, reply) => {
-      const body = await opts.metrics.registry.metrics();
-      return reply.type(opts.metrics.registry.contentType).send(body);
-    });
+    app.get(
+      "/metrics",
+      {
+        config: { summary: "Prometheus metrics (text format)", auth: opts.auth },
+        ...(opts.auth ? { schema: { response: errorResponses([401]) } } : {}),
+      },
+      async (_request, reply) => {
+        const body = await opts.metrics.registry.metrics();
+        return reply.type(opts.metrics.registry.contentType).send(body);
+      },
+    );
   },
 );

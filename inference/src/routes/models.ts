@@ -3,13 +3,15 @@
 import type { FastifyInstance } from "fastify";
 import type { Lifecycle } from "../lifecycle.js";
 import { DEFAULT_OWNER, modelList, type CatalogEntry } from "../models/catalog.js";
+import { errorResponses } from "./schemas.js";
 
 export function registerModelRoutes(
   app: FastifyInstance,
   lifecycle: Lifecycle,
   catalog: readonly CatalogEntry[] = [],
 ): void {
-  app.get("/v1/models", { config: { auth: true, summary: "OpenAI model list" } }, async () => {
+  const schema = { response: errorResponses([401, 503]) };
+  app.get("/v1/models", { config: { auth: true, summary: "OpenAI model list" }, schema }, async () => {
     // 503 (still loading, draining, failed) with the reason, as before the catalog existed.
     const own = { ...lifecycle.requireServed(), owned_by: DEFAULT_OWNER };
     return {

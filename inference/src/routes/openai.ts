@@ -1,14 +1,15 @@
 // POST /v1/chat/completions and POST /v1/completions: OpenAI's request and response shapes, streamed as
 // SSE chunks when `stream` is true (with a final usage chunk when stream_options.include_usage).
+import type { JsonSchemaToTsProvider } from "@fastify/type-provider-json-schema-to-ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ChatMessage, Prompt } from "../engine/engine.js";
 import { ApiError } from "../errors.js";
 import { runGeneration, samplingParams, newId, type Generation, type GenerationDeps } from "../generation.js";
 import { toApiError } from "../plugins/errors.js";
 import {
-  chatCompletionBody,
-  completionBody,
-  errorResponse,
+  GENERATION_ERRORS,
+  errorResponses,
+  requestSchemas,
   type ChatCompletionBody,
   type CompletionBody,
 } from "./schemas.js";
@@ -48,18 +49,22 @@ function choice(kind: Kind, text: string | undefined, finish: string | null) {
   return { index: 0, text: text ?? "", logprobs: null, finish_reason: finish };
 }
 
-async function handle(
-  deps: GenerationDeps,
-  kind: Kind,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  body: ChatCompletionBody | CompletionBody,
-  prompt: Prompt,
-  maxTokens: { max_tokens?: number | null | undefined },
-  maxTokensParam: string,
-) {
+interface HandleOptions {
+  deps: GenerationDeps;
+  kind: Kind;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  body: ChatCompletionBody | CompletionBody;
+  prompt: Prompt;
+  /** The effective token limit and the field it came from (max_tokens or max_completion_tokens). */
+  maxTokens: number | null | undefined;
+  maxTokensParam: string;
+}
+
+async function handle(o: HandleOptions) {
+  const { deps, kind, request, reply, body, prompt } = o;
   checkModel(deps, body.model);
-  const params = samplingParams(deps.config, { ...body, ...maxTokens }, maxTokensParam);
+  const params = samplingParams(deps.config, { ...body, max_tokens: o.maxTokens }, o.maxTokensParam);
   const route = kind === "chat" ? "/v1/chat/completions" : "/v1/completions";
   const operation = kind === "chat" ? "chat" : "text_completion";
   const object = kind === "chat" ? "chat.completion" : "text_completion";
@@ -128,13 +133,16 @@ async function handle(
   return reply;
 }
 
-export function registerOpenAIRoutes(app: FastifyInstance, deps: GenerationDeps): void {
-  const responses = { 400: errorResponse, 401: errorResponse, 429: errorResponse, 503: errorResponse };
-  app.post<{ Body: ChatCompletionBody }>(
+export function registerOpenAIRoutes(fastify: FastifyInstance, deps: GenerationDeps): void {
+  // Request types come from the schemas themselves (json-schema-to-ts), so they cannot drift apart.
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
+  const schemas = requestSchemas(deps.config.limits);
+  const response = errorResponses(GENERATION_ERRORS);
+  app.post(
     "/v1/chat/completions",
     {
       config: { auth: true, summary: "OpenAI chat completion (SSE when stream=true)" },
-      schema: { body: chatCompletionBody, response: responses },
+      schema: { body: schemas.chatCompletionBody, response },
     },
     async (request, reply) => {
       const body = request.body;
@@ -142,38 +150,37 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: GenerationDeps)
         role: m.role,
         content: flatten(m.content),
       }));
-      const maxParam = body.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
-      return handle(
+      return handle({
         deps,
-        "chat",
+        kind: "chat",
         request,
         reply,
         body,
-        { kind: "chat", messages },
-        { max_tokens: body.max_completion_tokens ?? body.max_tokens },
-        maxParam,
-      );
+        prompt: { kind: "chat", messages },
+        maxTokens: body.max_completion_tokens ?? body.max_tokens,
+        maxTokensParam: body.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+      });
     },
   );
-  app.post<{ Body: CompletionBody }>(
+  app.post(
     "/v1/completions",
     {
       config: { auth: true, summary: "OpenAI text completion (SSE when stream=true)" },
-      schema: { body: completionBody, response: responses },
+      schema: { body: schemas.completionBody, response },
     },
     async (request, reply) => {
       const body = request.body;
       const text = typeof body.prompt === "string" ? body.prompt : (body.prompt[0] ?? "");
-      return handle(
+      return handle({
         deps,
-        "completion",
+        kind: "completion",
         request,
         reply,
         body,
-        { kind: "completion", text },
-        { max_tokens: body.max_tokens },
-        "max_tokens",
-      );
+        prompt: { kind: "completion", text },
+        maxTokens: body.max_tokens,
+        maxTokensParam: "max_tokens",
+      });
     },
   );
 }

@@ -27,8 +27,9 @@ export function collectOpenApi(app: FastifyInstance, info: { title: string; vers
     for (const method of methods) {
       const responses: Record<string, unknown> = { 200: { description: "OK" } };
       for (const [status, s] of Object.entries(schema?.response ?? {})) {
+        const described = (s as { description?: unknown }).description;
         responses[status] = {
-          description: status === "200" ? "OK" : "Error",
+          description: typeof described === "string" ? described : status === "200" ? "OK" : "Error",
           content: { "application/json": { schema: s } },
         };
       }

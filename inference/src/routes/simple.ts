@@ -1,26 +1,30 @@
 // The original design's simple API: POST /generate {prompt, max_length, temperature, ...} ->
 // {generated_text, ...}, and POST /batch_generate [GenerateRequest, ...] -> {results: [...]}. The prompt is
 // sent as one user turn through the model's chat template (the default model is an instruct model).
+import type { JsonSchemaToTsProvider } from "@fastify/type-provider-json-schema-to-ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../errors.js";
 import { runGeneration, samplingParams, type GenerationDeps } from "../generation.js";
 import {
-  batchGenerateBody,
-  errorResponse,
-  generateBody,
+  GENERATION_ERRORS,
+  errorResponses,
   generateResponse,
+  requestSchemas,
   type GenerateBody,
 } from "./schemas.js";
 
-async function generateOne(
-  deps: GenerationDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  route: string,
-  body: GenerateBody,
-  param: string,
-  signal?: AbortSignal,
-) {
+interface GenerateOptions {
+  deps: GenerationDeps;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  route: string;
+  body: GenerateBody;
+  /** Prefix of `param` in errors (`0.` for the first prompt of a batch). */
+  param: string;
+  signal?: AbortSignal;
+}
+
+async function generateOne({ deps, request, reply, route, body, param, signal }: GenerateOptions) {
   const served = deps.lifecycle.requireEngine().info.model;
   if (body.model_name !== undefined && body.model_name !== served) {
     throw new ApiError(
@@ -42,6 +46,7 @@ async function generateOne(
     operation: "chat",
     prompt: { kind: "chat", messages: [{ role: "user", content: body.prompt }] },
     params,
+    paramPrefix: param,
     ...(signal ? { signal } : {}),
   });
   return {
@@ -57,17 +62,20 @@ async function generateOne(
   };
 }
 
-export function registerSimpleRoutes(app: FastifyInstance, deps: GenerationDeps): void {
-  const errors = { 400: errorResponse, 401: errorResponse, 429: errorResponse, 503: errorResponse };
-  app.post<{ Body: GenerateBody }>(
+export function registerSimpleRoutes(fastify: FastifyInstance, deps: GenerationDeps): void {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
+  const schemas = requestSchemas(deps.config.limits);
+  const errors = errorResponses(GENERATION_ERRORS);
+  app.post(
     "/generate",
     {
       config: { auth: true, summary: "Generate text for one prompt (original design's API)" },
-      schema: { body: generateBody, response: { 200: generateResponse, ...errors } },
+      schema: { body: schemas.generateBody, response: { 200: generateResponse, ...errors } },
     },
-    async (request, reply) => generateOne(deps, request, reply, "/generate", request.body, ""),
+    async (request, reply) =>
+      generateOne({ deps, request, reply, route: "/generate", body: request.body, param: "" }),
   );
-  app.post<{ Body: GenerateBody[] }>(
+  app.post(
     "/batch_generate",
     {
       config: {
@@ -75,7 +83,7 @@ export function registerSimpleRoutes(app: FastifyInstance, deps: GenerationDeps)
         summary: "Generate for several prompts at once; they share the engine's batches",
       },
       schema: {
-        body: { ...batchGenerateBody, maxItems: deps.config.batchMaxPrompts },
+        body: schemas.batchGenerateBody,
         response: {
           200: { type: "object", properties: { results: { type: "array", items: generateResponse } } },
           ...errors,
@@ -89,12 +97,18 @@ export function registerSimpleRoutes(app: FastifyInstance, deps: GenerationDeps)
       try {
         const results = await Promise.all(
           request.body.map((item, i) =>
-            generateOne(deps, request, reply, "/batch_generate", item, `${i}.`, batch.signal).catch(
-              (err: unknown) => {
-                batch.abort(err);
-                throw err;
-              },
-            ),
+            generateOne({
+              deps,
+              request,
+              reply,
+              route: "/batch_generate",
+              body: item,
+              param: `${i}.`,
+              signal: batch.signal,
+            }).catch((err: unknown) => {
+              batch.abort(err);
+              throw err;
+            }),
           ),
         );
         return { results };

@@ -23,7 +23,7 @@ export interface TestServer {
 }
 
 /** A port that was free a moment ago (the OS picks it). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once("error", rej);
@@ -34,30 +34,20 @@ function freePort(): Promise<number> {
   });
 }
 
-/**
- * Defaults suited to a small CI machine: one CPU thread (llama.cpp's spinning thread pool collapses when
- * cores are oversubscribed), 4 sequences of 1024 tokens, one API key for tenant "test". `env` overrides.
- */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  return spawnServer(env, { waitReady: true });
-}
-
-/** Like startTestServer, but `waitReady: false` resolves as soon as the server answers /health (ready or not). */
-export async function spawnServer(
-  env: Record<string, string>,
-  opts: { waitReady: boolean },
-): Promise<TestServer> {
-  const apiKey = `sk-test-${randomBytes(16).toString("hex")}`;
-  const port = env.PORT ?? String(await freePort());
+/** The server process itself, with the test defaults below under `env`; nothing waited for. */
+export function serverProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  logs: string[];
+  exited: Promise<number | null>;
+} {
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: "127.0.0.1",
-    PORT: port,
+    PORT: "0",
     THREADS: "1",
     SEQUENCES: "4",
     CONTEXT_SIZE: "1024",
     LOG_LEVEL: "info",
-    API_KEYS: `test:${apiKey}`,
     SHUTDOWN_GRACE_MS: "20000",
     ...env,
   };
@@ -77,6 +67,25 @@ export async function spawnServer(
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   void exited.then(() => process.off("exit", killOnExit));
+  return { child, logs, exited };
+}
+
+/**
+ * Defaults suited to a small CI machine: one CPU thread (llama.cpp's spinning thread pool collapses when
+ * cores are oversubscribed), 4 sequences of 1024 tokens, one API key for tenant "test". `env` overrides.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return spawnServer(env, { waitReady: true });
+}
+
+/** Like startTestServer, but `waitReady: false` resolves as soon as the server answers /health (ready or not). */
+export async function spawnServer(
+  env: Record<string, string>,
+  opts: { waitReady: boolean },
+): Promise<TestServer> {
+  const apiKey = `sk-test-${randomBytes(16).toString("hex")}`;
+  const port = env.PORT ?? String(await freePort());
+  const { child, logs, exited } = serverProcess({ API_KEYS: `test:${apiKey}`, ...env, PORT: port });
   const fail = (why: string) => new Error(`${why}\n--- server log (tail) ---\n${logs.slice(-30).join("\n")}`);
 
   const url = `http://127.0.0.1:${port}`;

@@ -16,3 +16,5 @@ export function at(value: unknown, ...keys: (string | number)[]): unknown {
 /** Resource types of the Kubernetes resources Helm installs. */
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const CHART = "kubernetes:helm.sh/v4:Chart";
+/** The chart type of render-only mode (genai:kubernetes.renderYamlToDirectory), named by its release name. */
+export const RENDERED_CHART = "kubernetes:helm.sh/v3:Chart";
