@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "./configError.js";
 import { ENVIRONMENTS, type Environment, isEnvironment } from "./environment.js";
-import { type InferenceConfig, resolveInferenceConfig } from "./workload/config.js";
+import type { InferenceConfig } from "./workload/config.js";
+import { type ModelsConfig, resolveModelsConfig } from "./workload/modelsConfig.js";
 import { type DeepPartial, deepPartialSchema, mergeBySchema } from "./workload/schemaMerge.js";
 
 /** The Pulumi config namespace of this project: every key below is `genai:<key>`. */
@@ -282,7 +283,10 @@ export interface PlatformSecrets {
 /** The whole `genai:` namespace, validated, with the environment's preset filled in. */
 export interface PlatformConfig extends ClusterSettings {
   readonly environment: Environment;
+  /** Endpoint-wide inference settings (`genai:inference`; its per-model fields are the first model's). */
   readonly inference: InferenceConfig;
+  /** Every model the endpoint serves (`genai:models`). */
+  readonly models: ModelsConfig;
   readonly secrets: PlatformSecrets;
 }
 
@@ -392,7 +396,7 @@ export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSe
       workloadQuota: {
         requests: { cpu: "96", memory: "384Gi" },
         limits: { cpu: "160", memory: "640Gi" },
-        // inference.replicas.max 20 + canary.replicas.max 4, one GPU each (the cross-key rule below).
+        // The chat model: replicas.max 20 + canary.replicas.max 4, one GPU each (the embeddings model runs on CPU).
         gpus: 24,
         pods: 200,
         persistentVolumeClaims: 40,
@@ -428,7 +432,7 @@ export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSe
     backups: { enabled: true },
   },
   ci: {
-    // inference.replicas.max 4 + canary.replicas.max 2, one GPU each.
+    // The chat model: replicas.max 4 + canary.replicas.max 2, one GPU each (the embeddings model runs on CPU).
     namespaces: { workloadQuota: { gpus: 6 } },
     gpuOperator: { enabled: false },
     monitoring: { enabled: false, adapter: { enabled: false } },
@@ -443,6 +447,7 @@ const inputSchema = deepPartialSchema(settingsSchema) as z.ZodObject;
 const TOP_LEVEL_KEYS = [
   "environment",
   "inference",
+  "models",
   ...Object.keys(settingsSchema.shape),
   ...SECRET_KEYS,
 ] as const;
@@ -463,9 +468,10 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Platfo
   const environment = resolveEnvironment(raw.environment, stack);
   const settings = resolveSettings(raw, environment);
   const secrets = resolveSecrets(raw);
-  const inference = resolveInferenceConfig(raw.inference, environment);
-  checkCrossKeyRules(settings, secrets, inference);
-  return { environment, ...settings, inference, secrets };
+  const models = resolveModelsConfig(raw.models, raw.inference, environment);
+  const inference = models.endpoint;
+  checkCrossKeyRules(settings, secrets, models);
+  return { environment, ...settings, inference, models, secrets };
 }
 
 /** Reads the stack's `genai:` namespace from the Pulumi engine and parses it with {@link parseConfig}. */
@@ -541,11 +547,7 @@ function resolveSecrets(raw: Record<string, unknown>): PlatformSecrets {
 }
 
 /** Rules that span keys; each error names the key to change. */
-function checkCrossKeyRules(
-  settings: ClusterSettings,
-  secrets: PlatformSecrets,
-  inference: InferenceConfig,
-): void {
+function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets, models: ModelsConfig): void {
   const problems: string[] = [];
   if (settings.backups.enabled && secrets.backupsCredentials === undefined) {
     problems.push(
@@ -600,7 +602,7 @@ function checkCrossKeyRules(
         `genai:tracing.resources.cpu ${settings.tracing.resources.cpu}; a limit must be at least the request`,
     );
   }
-  const gpuQuota = gpuQuotaProblem(settings.namespaces, inference);
+  const gpuQuota = gpuQuotaProblem(settings.namespaces, models);
   if (gpuQuota) problems.push(gpuQuota);
   if (problems.length > 0)
     throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
@@ -611,16 +613,24 @@ function checkCrossKeyRules(
  * their maximum); otherwise the HPA's extra pods stay Pending on a quota error while the GPUs sit idle. Only when
  * the platform manages the quota (genai:namespaces.enabled) and the pods request GPUs.
  */
-function gpuQuotaProblem(namespaces: NamespacesConfig, inference: InferenceConfig): string | undefined {
-  if (!namespaces.enabled || !inference.gpu.enabled) return undefined;
-  const canaryMax = inference.canary.enabled ? inference.canary.replicas.max : 0;
-  const needed = (inference.replicas.max + canaryMax) * inference.gpu.count;
+function gpuQuotaProblem(namespaces: NamespacesConfig, models: ModelsConfig): string | undefined {
+  const onGpu = models.models.filter((m) => m.config.gpu.enabled);
+  if (!namespaces.enabled || onGpu.length === 0) return undefined;
+  const terms = onGpu.map((m) => {
+    const c = m.config;
+    const canaryMax = c.canary.enabled ? c.canary.replicas.max : 0;
+    const canary = c.canary.enabled ? ` + canary.replicas.max ${canaryMax}` : "";
+    return {
+      needed: (c.replicas.max + canaryMax) * c.gpu.count,
+      text: `${m.name} (replicas.max ${c.replicas.max}${canary}) x gpu.count ${c.gpu.count}`,
+    };
+  });
+  const needed = terms.reduce((n, t) => n + t.needed, 0);
   if (namespaces.workloadQuota.gpus >= needed) return undefined;
-  const canary = inference.canary.enabled ? ` + canary.replicas.max ${canaryMax}` : "";
   return (
     `${CONFIG_NAMESPACE}:namespaces.workloadQuota.gpus: ${namespaces.workloadQuota.gpus} is below what ` +
-    `${CONFIG_NAMESPACE}:inference may request: (replicas.max ${inference.replicas.max}${canary}) ` +
-    `x gpu.count ${inference.gpu.count} = ${needed}; raise the quota to at least ${needed} or lower the maximums`
+    `${CONFIG_NAMESPACE}:models may request: ${terms.map((t) => t.text).join(" + ")} = ${needed}; raise the ` +
+    `quota to at least ${needed} or lower the maximums`
   );
 }
 

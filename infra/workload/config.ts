@@ -163,6 +163,14 @@ export const resolvedSchema = z
     host: hostname,
     /** TLS Secret (in the ingress gateway's namespace) for HTTPS on the Gateway; plain HTTP when unset. */
     tlsSecretName: dnsLabel.optional(),
+    /** The models' gateway (infra/gateway). */
+    gateway: z.strictObject({
+      /**
+       * Install the pinned charts of the endpoint pickers, body-based routing and the VPA recommender. Off, the
+       * InferencePools are written directly (no picker runs): for control planes without chart access (ci).
+       */
+      installCharts: z.boolean(),
+    }),
     apiKeys: z.strictObject({
       /** Tenants that get a generated API key each. */
       tenants: z.array(dnsLabel).min(1),
@@ -294,6 +302,7 @@ export const INFERENCE_BASE: InferenceConfig = {
     },
   },
   host: "genai.local",
+  gateway: { installCharts: true },
   apiKeys: { tenants: ["default"], length: 48 },
   rateLimit: { requestsPerMinute: 0, tokensPerMinute: 0 },
   traffic: {
@@ -338,6 +347,8 @@ export const INFERENCE_PRESETS: Readonly<Record<Environment, InferenceConfigInpu
     replicas: { min: 2, max: 4 },
     canary: { enabled: true, weight: 20, replicas: { min: 1, max: 2 } },
     host: "genai.ci.local",
+    // Like every chart-based service in ci: the gateway's objects are applied, its charts are not.
+    gateway: { installCharts: false },
     apiKeys: { tenants: ["ci"] },
     startupSeconds: 60,
   },

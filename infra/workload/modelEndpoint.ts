@@ -25,14 +25,16 @@ export interface ModelEndpointArgs extends Omit<
 > {
   /** Resolved `genai:models` + `genai:inference` (resolveModelsConfig). Required. */
   readonly models: ModelsConfig;
-  /** The models' namespace (plain: selectors are built from it). Required. */
-  readonly namespace: string;
+  /** The models' namespace. Required. */
+  readonly namespace: pulumi.Input<string>;
   /** Where the gateway's charts come from. Required. */
   readonly charts: ChartSettings;
   /** Namespace of the Gateway and its Istio-run pods (it holds the TLS Secret). Default: `istio-system`. */
-  readonly gatewayNamespace?: string;
+  readonly gatewayNamespace?: pulumi.Input<string>;
+  /** The gateway's TLS Secret (in `gatewayNamespace`): HTTPS when set. Default: `genai:inference.tlsSecretName`. */
+  readonly tlsSecretName?: string;
   /** Install the VPA recommender in this namespace; none when unset (an existing one then reads the VPAs). */
-  readonly vpaRecommenderNamespace?: string;
+  readonly vpaRecommenderNamespace?: pulumi.Input<string>;
   /** What the Gateway API / Inference Extension custom resources wait for. Default: `crdDependencies`. */
   readonly gatewayCrdDependencies?: pulumi.Input<pulumi.Resource>[];
 }
@@ -43,6 +45,8 @@ export class ModelEndpoint extends pulumi.ComponentResource {
   public readonly endpoint: pulumi.Output<string>;
   /** tenant -> API key, valid for every model; a Pulumi secret. */
   public readonly apiKeys: pulumi.Output<Record<string, string>>;
+  /** Percent of the first model's traffic on its canary (the single-model stacks' output). */
+  public readonly canaryWeight: pulumi.Output<number>;
   /** model -> percent of its traffic on its canary. */
   public readonly canaryWeights: pulumi.Output<Record<string, number>>;
   /** model -> chat | embeddings. */
@@ -64,7 +68,7 @@ export class ModelEndpoint extends pulumi.ComponentResource {
     });
     const pullSecretName = imagePullSecret(name, { ...args, config: endpoint }, childOpts);
     const vpa =
-      args.vpaRecommenderNamespace !== undefined
+      args.vpaRecommenderNamespace !== undefined && endpoint.gateway.installCharts
         ? installVpaRecommender(
             `${name}-vpa`,
             { charts: args.charts, namespace: args.vpaRecommenderNamespace },
@@ -78,16 +82,18 @@ export class ModelEndpoint extends pulumi.ComponentResource {
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
       podSelector: { matchExpressions: [{ key: "inferencepool", operator: "Exists" }] },
     };
+    // What every model's InferenceService takes as given: everything but the endpoint-level arguments.
+    const {
+      models: _models,
+      charts: _charts,
+      gatewayNamespace: _gatewayNamespace,
+      vpaRecommenderNamespace: _vpaNamespace,
+      gatewayCrdDependencies: _gatewayCrds,
+      tlsSecretName: _tlsSecretName,
+      ...base
+    } = args;
     const services: Record<string, InferenceService> = {};
     for (const m of models) {
-      const {
-        models: _models,
-        charts: _charts,
-        gatewayNamespace: _g,
-        vpaRecommenderNamespace: _v,
-        ...base
-      } = args;
-      void [_models, _charts, _g, _v];
       services[m.name] = new InferenceService(
         `${name}-${m.slug}`,
         {
@@ -130,7 +136,9 @@ export class ModelEndpoint extends pulumi.ComponentResource {
         gatewayNamespace: gwNs,
         gatewayName: GATEWAY_NAME,
         host: endpoint.host,
-        ...(endpoint.tlsSecretName !== undefined ? { tlsSecretName: endpoint.tlsSecretName } : {}),
+        ...((args.tlsSecretName ?? endpoint.tlsSecretName) !== undefined
+          ? { tlsSecretName: args.tlsSecretName ?? endpoint.tlsSecretName }
+          : {}),
         models: routes,
         targetPort: APP_PORT,
         traffic: {
@@ -138,6 +146,7 @@ export class ModelEndpoint extends pulumi.ComponentResource {
           outlierDetection: endpoint.traffic.outlierDetection,
         },
         charts: args.charts,
+        installCharts: endpoint.gateway.installCharts,
         ...(args.dns ? { dns: args.dns } : {}),
         ...(args.istiod ? { istiod: args.istiod } : {}),
         crdDependencies: args.gatewayCrdDependencies ?? args.crdDependencies ?? [],
@@ -150,6 +159,7 @@ export class ModelEndpoint extends pulumi.ComponentResource {
     this.canaryWeights = pulumi.output(
       Object.fromEntries(models.map((m) => [m.name, trafficWeights(m.config).canary])),
     );
+    this.canaryWeight = pulumi.output(trafficWeights(endpoint).canary);
     this.modelTypes = pulumi.output(Object.fromEntries(models.map((m) => [m.name, m.type])));
     this.services = services;
     this.registerOutputs({

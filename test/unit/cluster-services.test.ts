@@ -20,23 +20,32 @@ const cr = (run: ProgramRun, kind: string, name: string) =>
 describe("charts", () => {
   it("every Release and Chart installs a pinned version from the charts module", () => {
     const installs = [...prod.all(RELEASE), ...prod.all(CHART)];
-    expect(installs.map((r) => r.inputs.chart).sort()).toEqual([
+    // A chart from an OCI registry is named by its full reference (no Helm repository).
+    const chartName = (chart: unknown) => String(chart).replace(/^oci:\/\/.*\//, "");
+    expect(installs.map((r) => chartName(r.inputs.chart)).sort()).toEqual([
       "base",
+      "body-based-routing",
       "cni",
       "eck-operator",
       "gateway",
       "gpu-operator",
+      // One endpoint picker per model and track: chat stable + canary, embeddings stable.
+      "inferencepool",
+      "inferencepool",
+      "inferencepool",
       "istiod",
       "kube-prometheus-stack",
       "prometheus-adapter",
       "prometheus-elasticsearch-exporter",
       "velero",
+      "vertical-pod-autoscaler",
     ]);
     for (const r of installs) {
-      const spec = Object.values(CHARTS).find((c) => c.chart === r.inputs.chart);
+      const spec = Object.values(CHARTS).find((c) => c.chart === chartName(r.inputs.chart));
       expect(spec, String(r.inputs.chart)).toBeDefined();
       expect(r.inputs.version).toBe(spec?.version);
-      expect(r.inputs.repositoryOpts).toEqual({ repo: spec?.repo });
+      if (spec?.repo.startsWith("oci://")) expect(r.inputs.chart).toBe(`${spec.repo}/${spec.chart}`);
+      else expect(r.inputs.repositoryOpts).toEqual({ repo: spec?.repo });
       expect(r.type).toBe(spec?.mode === "release" ? RELEASE : CHART);
     }
     for (const spec of Object.values(CHARTS)) {
@@ -371,16 +380,18 @@ describe("Mesh", () => {
 });
 
 describe("an existing Istio instead of the Mesh component", () => {
-  it("binds the workload to genai:mesh.existingGateway", async () => {
+  it("reports genai:mesh.existingGateway; the models route through their own Gateway API Gateway", async () => {
     const run = await runProgram("dev", {
       overrides: { mesh: { enabled: false, existingGateway: "ingress/shared-gw" } },
     });
     expect(run.all("genai:cluster:Mesh")).toHaveLength(0);
     expect(run.outputs.gateway).toBe("ingress/shared-gw");
-    const gateways = run
-      .all("kubernetes:networking.istio.io/v1:VirtualService")
-      .flatMap((r) => at(r.inputs, "spec", "gateways") as string[]);
-    expect(gateways).toContain("ingress/shared-gw");
+    // The models are routed by their own Gateway API Gateway (an Istio Gateway cannot route by InferencePool).
+    const route = run.one("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+    expect(at(route.inputs, "spec", "parentRefs", 0)).toMatchObject({
+      kind: "Gateway",
+      name: "genai-models",
+    });
   });
 
   it("refuses a malformed reference", async () => {
