@@ -17,5 +17,8 @@ export const otlpEndpoint = platform.otlpEndpoint;
 export const gateway = platform.gatewayRef;
 export const endpoint = platform.inference.endpoint;
 export const canaryWeight = platform.inference.canaryWeight;
+/** model -> percent of its traffic on its canary, and model -> chat | embeddings (genai:models). */
+export const canaryWeights = platform.inference.canaryWeights;
+export const models = platform.inference.modelTypes;
 /** tenant -> API key (secret: `pulumi stack output apiKeys --show-secrets`). */
 export const apiKeys = platform.inference.apiKeys;

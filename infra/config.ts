@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, configErrorFromZod } from "./configError.js";
 import { ENVIRONMENTS, type Environment, isEnvironment } from "./environment.js";
-import { type InferenceConfig, resolveInferenceConfig } from "./workload/config.js";
+import type { InferenceConfig } from "./workload/config.js";
+import { type ModelsConfig, resolveModelsConfig } from "./workload/modelsConfig.js";
 import { type BackupsConfig, backupsConfig } from "./cluster/backups/config.js";
 import { type GpuOperatorConfig, gpuOperatorConfig } from "./cluster/gpuOperator/config.js";
 import { type LoggingConfig, loggingConfig } from "./cluster/logging/config.js";
@@ -143,7 +144,10 @@ export interface PlatformSecrets {
 /** The whole `genai:` namespace, validated, with the environment's preset filled in. */
 export interface PlatformConfig extends ClusterSettings {
   readonly environment: Environment;
+  /** Endpoint-wide inference settings (`genai:inference`; its per-model fields are the first model's). */
   readonly inference: InferenceConfig;
+  /** Every model the endpoint serves (`genai:models`). */
+  readonly models: ModelsConfig;
   readonly secrets: PlatformSecrets;
 }
 
@@ -158,7 +162,7 @@ export const CLUSTER_PRESETS: Readonly<Record<Environment, DeepPartial<ClusterSe
     ]),
   ) as Record<Environment, DeepPartial<ClusterSettings>>;
 
-const TOP_LEVEL_KEYS = ["environment", "inference", ...CLUSTER_KEYS, ...SECRET_KEYS] as const;
+const TOP_LEVEL_KEYS = ["environment", "inference", "models", ...CLUSTER_KEYS, ...SECRET_KEYS] as const;
 
 /**
  * Parses the raw `genai:` namespace (key without prefix -> value as Pulumi config holds it: objects parsed,
@@ -176,9 +180,10 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Platfo
   const environment = resolveEnvironment(raw.environment, stack);
   const settings = resolveSettings(raw, environment);
   const secrets = resolveSecrets(raw);
-  const inference = resolveInferenceConfig(raw.inference, environment);
-  checkCrossKeyRules(settings, secrets, inference);
-  return { environment, ...settings, inference, secrets };
+  const models = resolveModelsConfig(raw.models, raw.inference, environment);
+  const inference = models.endpoint;
+  checkCrossKeyRules(settings, secrets, models);
+  return { environment, ...settings, inference, models, secrets };
 }
 
 /** Reads the stack's `genai:` namespace from the Pulumi engine and parses it with {@link parseConfig}. */
@@ -254,11 +259,7 @@ function resolveSecrets(raw: Record<string, unknown>): PlatformSecrets {
 }
 
 /** Rules that span keys; each error names the key to change. */
-function checkCrossKeyRules(
-  settings: ClusterSettings,
-  secrets: PlatformSecrets,
-  inference: InferenceConfig,
-): void {
+function checkCrossKeyRules(settings: ClusterSettings, secrets: PlatformSecrets, models: ModelsConfig): void {
   const problems: string[] = [];
   if (settings.backups.enabled && secrets.backupsCredentials === undefined) {
     problems.push(
@@ -313,7 +314,7 @@ function checkCrossKeyRules(
         `genai:tracing.resources.cpu ${settings.tracing.resources.cpu}; a limit must be at least the request`,
     );
   }
-  const gpuQuota = gpuQuotaProblem(settings.namespaces, inference);
+  const gpuQuota = gpuQuotaProblem(settings.namespaces, models);
   if (gpuQuota) problems.push(gpuQuota);
   if (problems.length > 0)
     throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
@@ -324,16 +325,24 @@ function checkCrossKeyRules(
  * their maximum); otherwise the HPA's extra pods stay Pending on a quota error while the GPUs sit idle. Only when
  * the platform manages the quota (genai:namespaces.enabled) and the pods request GPUs.
  */
-function gpuQuotaProblem(namespaces: NamespacesConfig, inference: InferenceConfig): string | undefined {
-  if (!namespaces.enabled || !inference.gpu.enabled) return undefined;
-  const canaryMax = inference.canary.enabled ? inference.canary.replicas.max : 0;
-  const needed = (inference.replicas.max + canaryMax) * inference.gpu.count;
+function gpuQuotaProblem(namespaces: NamespacesConfig, models: ModelsConfig): string | undefined {
+  const onGpu = models.models.filter((m) => m.config.gpu.enabled);
+  if (!namespaces.enabled || onGpu.length === 0) return undefined;
+  const terms = onGpu.map((m) => {
+    const c = m.config;
+    const canaryMax = c.canary.enabled ? c.canary.replicas.max : 0;
+    const canary = c.canary.enabled ? ` + canary.replicas.max ${canaryMax}` : "";
+    return {
+      needed: (c.replicas.max + canaryMax) * c.gpu.count,
+      text: `${m.name} (replicas.max ${c.replicas.max}${canary}) x gpu.count ${c.gpu.count}`,
+    };
+  });
+  const needed = terms.reduce((n, t) => n + t.needed, 0);
   if (namespaces.workloadQuota.gpus >= needed) return undefined;
-  const canary = inference.canary.enabled ? ` + canary.replicas.max ${canaryMax}` : "";
   return (
     `${CONFIG_NAMESPACE}:namespaces.workloadQuota.gpus: ${namespaces.workloadQuota.gpus} is below what ` +
-    `${CONFIG_NAMESPACE}:inference may request: (replicas.max ${inference.replicas.max}${canary}) ` +
-    `x gpu.count ${inference.gpu.count} = ${needed}; raise the quota to at least ${needed} or lower the maximums`
+    `${CONFIG_NAMESPACE}:models may request: ${terms.map((t) => t.text).join(" + ")} = ${needed}; raise the ` +
+    `quota to at least ${needed} or lower the maximums`
   );
 }
 

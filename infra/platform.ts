@@ -5,7 +5,7 @@ import { Backups } from "./cluster/backups/index.js";
 import { present } from "./cluster/charts.js";
 import { GpuOperator } from "./cluster/gpuOperator/index.js";
 import { Logging } from "./cluster/logging/index.js";
-import { ingressGatewayPods, istiodPods, Mesh } from "./cluster/mesh/index.js";
+import { istiodPods, Mesh } from "./cluster/mesh/index.js";
 import { type GrafanaDatasource, Monitoring, prometheusPods } from "./cluster/monitoring/index.js";
 import { type Concern, Namespaces } from "./cluster/namespaces/index.js";
 import {
@@ -17,7 +17,7 @@ import {
 } from "./cluster/tracing/index.js";
 import type { PlatformConfig } from "./config.js";
 import { AlertRules, Dashboards } from "./observability/index.js";
-import { InferenceService } from "./workload/index.js";
+import { ModelEndpoint } from "./workload/index.js";
 
 export interface GenAIPlatformArgs {
   /** The validated stack config (see `loadConfig`/`parseConfig` in infra/config.ts). Required. */
@@ -46,8 +46,8 @@ export class GenAIPlatform extends pulumi.ComponentResource {
   public readonly gatewayRef?: pulumi.Output<string>;
   /** OTLP/HTTP endpoint for the workload's traces (installed Jaeger or genai:tracing.otlpEndpoint). */
   public readonly otlpEndpoint?: pulumi.Output<string>;
-  /** The inference server (infra/workload): endpoint, canary weight, API keys (secret). */
-  public readonly inference: InferenceService;
+  /** Every model of genai:models behind one gateway (infra/workload, infra/gateway): endpoint, canary weights, API keys (secret). */
+  public readonly inference: ModelEndpoint;
   /** dashboards/rules/*.yaml as PrometheusRules in the workload namespace. */
   public readonly alertRules: AlertRules;
   /** dashboards/*.json as Grafana sidecar ConfigMaps (when genai:monitoring.enabled). */
@@ -247,18 +247,22 @@ export class GenAIPlatform extends pulumi.ComponentResource {
     // ---- Workload (infra/workload) ------------------------------------------------------------------
     // The Istio and Prometheus-operator resources wait for the charts that bring their CRDs; sidecar
     // injection needs istiod running before the first pod starts.
-    this.inference = new InferenceService(
+    this.inference = new ModelEndpoint(
       `${name}-inference`,
       {
         provider,
         namespace: names.workload,
-        config: config.inference,
+        models: config.models,
+        charts,
+        // The Gateway API Gateway sits beside the mesh's, with its certificate (the Secret lives there).
+        gatewayNamespace: names.mesh,
+        // HTTPS with the mesh's gateway certificate (mesh.ts creates the Secret in that namespace).
+        ...(this.mesh ? { tlsSecretName: config.mesh.gateway.tlsSecretName } : {}),
+        vpaRecommenderNamespace: names.mesh,
         // Prometheus is outside the mesh: let it scrape the server port in plaintext under STRICT mTLS.
         plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
-        ...(this.gatewayRef ? { sharedGateway: { name: this.gatewayRef, https: true } } : {}),
         // The peers' pod labels and ports are the ones the components themselves set.
-        ingressGateway: ingressGatewayPods(names.mesh),
         istiod: istiodPods(names.mesh),
         prometheus: prometheusPods(names.monitoring),
         tracingCollector: jaegerCollectorPods(names.tracing),

@@ -7,7 +7,7 @@ import type { CatalogEntry } from "./models/catalog.js";
 /**
  * After the drain grace, how long requests still in flight get to write their 503 (or final SSE event) before
  * the sockets close. The pod's terminationGracePeriodSeconds must exceed SHUTDOWN_GRACE_MS plus this
- * (infra/workload/deployment.ts, checked by test/unit/workload-drain-contract.test.ts).
+ * (infra/workload/deployment.ts, checked by test/unit/workload/drainContract.test.ts).
  */
 export const SHUTDOWN_ABORT_MS = 5_000;
 

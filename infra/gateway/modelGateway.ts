@@ -12,6 +12,7 @@ import {
   EPP_PORT,
   GATEWAY_POD_LABEL,
   MODEL_HEADER,
+  eppName,
   eppSelector,
   inferencePoolServiceName,
 } from "./names.js";
@@ -49,9 +50,9 @@ export interface ModelGatewayArgs {
   /** Kubernetes provider for every child. Required. */
   readonly provider: k8s.Provider;
   /** Namespace of the model servers: the InferencePools, endpoint pickers and HTTPRoute go here. Required. */
-  readonly namespace: string;
+  readonly namespace: pulumi.Input<string>;
   /** Namespace of the Gateway, its Istio-run pods and body-based routing. Default: `istio-system`. */
-  readonly gatewayNamespace?: string;
+  readonly gatewayNamespace?: pulumi.Input<string>;
   /** Gateway name; Istio labels its pods `gateway.networking.k8s.io/gateway-name: <name>`. Default: `genai-models`. */
   readonly gatewayName?: string;
   /** Public host name. Required. */
@@ -65,6 +66,11 @@ export interface ModelGatewayArgs {
   readonly traffic: GatewayTraffic;
   /** Where charts come from. Required. */
   readonly charts: ChartSettings;
+  /**
+   * Install the pickers and body-based routing from their charts. False: the InferencePools are written directly
+   * and nothing picks (a control plane without chart access, e.g. ci). Default: true.
+   */
+  readonly installCharts?: boolean;
   /** Endpoint picker replicas per pool (more than one elects a leader). Default: 1. */
   readonly eppReplicas?: number;
   /** Body-based routing replicas. Default: 1. */
@@ -158,32 +164,38 @@ function buildGateway(name: string, a: ModelGatewayArgs, parent: pulumi.Resource
     crOpts,
   );
 
-  const bbr = installChart(
-    `${name}-bbr`,
-    {
-      spec: CHARTS.bodyBasedRouting,
-      charts: a.charts,
-      releaseName: `${name}-bbr`,
-      namespace: gwNs,
-      values: bbrValues(a.bbrReplicas ?? 1),
-    },
-    opts,
-  );
-  createBbrFilter(name, gwNs, gwName, labels, { ...crOpts, dependsOn: [...present(bbr), gateway] });
+  const withCharts = a.installCharts !== false;
+  const bbr = withCharts
+    ? installChart(
+        `${name}-bbr`,
+        {
+          spec: CHARTS.bodyBasedRouting,
+          charts: a.charts,
+          releaseName: `${name}-bbr`,
+          namespace: gwNs,
+          values: bbrValues(a.bbrReplicas ?? 1),
+        },
+        opts,
+      )
+    : undefined;
+  if (withCharts)
+    createBbrFilter(name, gwNs, gwName, labels, { ...crOpts, dependsOn: [...present(bbr), gateway] });
 
   const pools = a.models.flatMap((m) => m.pools);
   const charts = pools.map((pool) =>
-    installChart(
-      `${name}-pool-${pool.name}`,
-      {
-        spec: CHARTS.inferencePool,
-        charts: a.charts,
-        releaseName: pool.name,
-        namespace: a.namespace,
-        values: eppValues({ ...pool.selector }, a.targetPort, a.eppReplicas ?? 1),
-      },
-      crOpts,
-    ),
+    !withCharts
+      ? createInferencePool(name, a, pool, labels, crOpts)
+      : installChart(
+          `${name}-pool-${pool.name}`,
+          {
+            spec: CHARTS.inferencePool,
+            charts: a.charts,
+            releaseName: pool.name,
+            namespace: a.namespace,
+            values: eppValues({ ...pool.selector }, a.targetPort, a.eppReplicas ?? 1),
+          },
+          crOpts,
+        ),
   );
   for (const pool of pools) createPoolTrafficPolicy(name, a, pool, labels, crOpts);
   createPickerProtection(name, a, pools, gatewayPods, labels, opts);
@@ -203,6 +215,30 @@ function buildGateway(name: string, a: ModelGatewayArgs, parent: pulumi.Resource
     { ...crOpts, dependsOn: [...present(...charts), gateway] },
   );
   return { gateway, route };
+}
+
+/** The InferencePool as the chart writes it, for installs without the chart (nothing picks for it then). */
+function createInferencePool(
+  name: string,
+  a: ModelGatewayArgs,
+  pool: ModelPool,
+  labels: Record<string, string>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    `${name}-pool-${pool.name}`,
+    {
+      apiVersion: "inference.networking.k8s.io/v1",
+      kind: "InferencePool",
+      metadata: { name: pool.name, namespace: a.namespace, labels },
+      spec: {
+        targetPorts: [{ number: a.targetPort }],
+        selector: { matchLabels: { ...pool.selector } },
+        endpointPickerRef: { name: eppName(pool.name), port: { number: EPP_PORT } },
+      },
+    },
+    opts,
+  );
 }
 
 /**
@@ -246,12 +282,12 @@ export function routeRules(models: readonly ModelRoute[], timeoutSeconds: number
  */
 function createBbrFilter(
   name: string,
-  gwNs: string,
+  gwNs: pulumi.Input<string>,
   gwName: string,
   labels: Record<string, string>,
   opts: pulumi.CustomResourceOptions,
 ): void {
-  const host = `${BBR_NAME}.${gwNs}.svc.cluster.local`;
+  const host = pulumi.interpolate`${BBR_NAME}.${gwNs}.svc.cluster.local`;
   new k8s.apiextensions.CustomResource(
     `${name}-bbr-filter`,
     {
@@ -285,7 +321,9 @@ function createBbrFilter(
                     request_trailer_mode: "SEND",
                     response_trailer_mode: "SKIP",
                   },
-                  grpc_service: { envoy_grpc: { cluster_name: `outbound|${BBR_PORT}||${host}` } },
+                  grpc_service: {
+                    envoy_grpc: { cluster_name: pulumi.interpolate`outbound|${BBR_PORT}||${host}` },
+                  },
                 },
               },
             },
@@ -327,7 +365,7 @@ function createPoolTrafficPolicy(
       kind: "DestinationRule",
       metadata: { name: `${pool.name}-pool`, namespace: a.namespace, labels },
       spec: {
-        host: `${inferencePoolServiceName(pool.name)}.${a.namespace}.svc.cluster.local`,
+        host: pulumi.interpolate`${inferencePoolServiceName(pool.name)}.${a.namespace}.svc.cluster.local`,
         trafficPolicy: {
           tls: { mode: "ISTIO_MUTUAL" },
           outlierDetection: {

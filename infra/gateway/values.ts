@@ -4,7 +4,7 @@ import { BBR_NAME, BBR_PORT, EPP_PORT } from "./names.js";
 
 /**
  * What the endpoint picker scores pods on, as the server exports it (inference/src/metrics/names.ts EPP_METRICS;
- * test/unit/model-gateway.test.ts holds the two to each other): queue depth and the 0..1 share of slots in use.
+ * test/unit/gateway/modelGateway.test.ts holds the two to each other): queue depth and the 0..1 share of slots in use.
  */
 export const EPP_METRICS = {
   totalQueuedRequests: "genai_requests_waiting",

@@ -18,6 +18,8 @@ export interface TrackHpaArgs {
   readonly scaling: Scaling;
   /** The off-hours CronJobs patch minReplicas; Pulumi then takes the field back with a forced apply. */
   readonly patchedOffHours: boolean;
+  /** The served model's name: the queue metric is read for this model only (its `model` label). */
+  readonly modelName?: string;
 }
 
 /**
@@ -57,7 +59,10 @@ export function createTrackHpa(
           {
             type: "Pods",
             pods: {
-              metric: { name: QUEUE_METRIC },
+              metric: {
+                name: QUEUE_METRIC,
+                ...(a.modelName !== undefined ? { selector: { matchLabels: { model: a.modelName } } } : {}),
+              },
               target: { type: "AverageValue", averageValue: String(s.targetQueuePerPod) },
             },
           },

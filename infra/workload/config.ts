@@ -86,7 +86,7 @@ const scalingRuleSchema = z.strictObject({
   periodSeconds: z.int().min(1).max(1800),
 });
 
-const resolvedSchema = z
+export const resolvedSchema = z
   .strictObject({
     image: imageSchema,
     model: modelSchema,
@@ -155,6 +155,14 @@ const resolvedSchema = z
     host: hostname,
     /** TLS Secret (in the ingress gateway's namespace) for HTTPS on the Gateway; plain HTTP when unset. */
     tlsSecretName: dnsLabel.optional(),
+    /** The models' gateway (infra/gateway). */
+    gateway: z.strictObject({
+      /**
+       * Install the pinned charts of the endpoint pickers, body-based routing and the VPA recommender. Off, the
+       * InferencePools are written directly (no picker runs): for control planes without chart access (ci).
+       */
+      installCharts: z.boolean(),
+    }),
     apiKeys: z.strictObject({
       /** Tenants that get a generated API key each. */
       tenants: z.array(dnsLabel).min(1),
@@ -248,7 +256,7 @@ const GPU_NODES = {
   tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" as const, effect: "NoSchedule" as const }],
 };
 
-const base: InferenceConfig = {
+export const INFERENCE_BASE: InferenceConfig = {
   image: {
     // No registry or build context by default: both depend on where the stack lives (see image.ts).
     build: {
@@ -285,6 +293,7 @@ const base: InferenceConfig = {
     },
   },
   host: "genai.local",
+  gateway: { installCharts: true },
   apiKeys: { tenants: ["default"], length: 48 },
   rateLimit: { requestsPerMinute: 0, tokensPerMinute: 0 },
   traffic: {
@@ -329,6 +338,8 @@ export const INFERENCE_PRESETS: Readonly<Record<Environment, InferenceConfigInpu
     replicas: { min: 2, max: 4 },
     canary: { enabled: true, weight: 20, replicas: { min: 1, max: 2 } },
     host: "genai.ci.local",
+    // Like every chart-based service in ci: the gateway's objects are applied, its charts are not.
+    gateway: { installCharts: false },
     apiKeys: { tenants: ["ci"] },
     startupSeconds: 60,
   },
@@ -341,7 +352,7 @@ export const INFERENCE_PRESETS: Readonly<Record<Environment, InferenceConfigInpu
 export function resolveInferenceConfig(raw: unknown, env: Environment): InferenceConfig {
   const input = inferenceConfigSchema.safeParse(raw ?? {});
   if (!input.success) throw configErrorFromZod(INFERENCE_CONFIG_KEY, input.error);
-  const preset = mergeBySchema(resolvedSchema, base, INFERENCE_PRESETS[env]);
+  const preset = mergeBySchema(resolvedSchema, INFERENCE_BASE, INFERENCE_PRESETS[env]);
   const merged = resolvedSchema.safeParse(mergeBySchema(resolvedSchema, preset, input.data));
   if (!merged.success) throw configErrorFromZod(INFERENCE_CONFIG_KEY, merged.error);
   if (env === "prod") requireDigests(merged.data);

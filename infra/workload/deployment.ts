@@ -4,7 +4,7 @@ import type { InferenceConfig } from "./config.js";
 import { APP_PORT, APP_PORT_NAME, type Track, trackLabels, trackSelector } from "./labels.js";
 import { MODEL_DIR, MODEL_VOLUME, type ModelConfig, modelInitContainer } from "./modelCache.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity.js";
-import { serverEnv } from "./serverEnv.js";
+import { type ServedModel, serverEnv } from "./serverEnv.js";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
@@ -22,6 +22,8 @@ export interface TrackDeploymentArgs {
   readonly apiKeysSecretKey: string;
   readonly imagePullSecretName?: pulumi.Input<string>;
   readonly tracingEndpoint?: pulumi.Input<string>;
+  /** The model's API name, kind and the endpoint's catalog (genai:models). */
+  readonly served?: ServedModel;
 }
 
 /** Seconds added to the server's drain time so the kubelet never kills a pod that is still finishing requests. */
@@ -81,6 +83,7 @@ function podSpec(a: TrackDeploymentArgs): PodSpec {
           apiKeysSecretName: a.apiKeysSecretName,
           apiKeysSecretKey: a.apiKeysSecretKey,
           ...(a.tracingEndpoint !== undefined ? { tracingEndpoint: a.tracingEndpoint } : {}),
+          ...(a.served !== undefined ? { served: a.served } : {}),
         }),
         resources: resources(c),
         // Startup covers the model load; liveness only asks "is the process alive", readiness "can it serve now".

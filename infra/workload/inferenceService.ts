@@ -9,7 +9,7 @@ import { createTrackHpa } from "./autoscaling.js";
 import type { InferenceConfig } from "./config.js";
 import { createTrackDeployment } from "./deployment.js";
 import { buildSettings, prebuiltImage, resolveImage, type ResolvedImage } from "./image.js";
-import { commonLabels, type Track } from "./labels.js";
+import { commonLabels, type Track, trackSelector } from "./labels.js";
 import { createModelCache, type ModelConfig } from "./modelCache.js";
 import { createScrapePeerAuthentication, createServiceMonitor } from "./monitoring.js";
 import { createOffHoursScaler, offHoursPodLabels } from "./offHours.js";
@@ -20,8 +20,10 @@ import {
   type NetworkPeers,
   type PodsRef,
 } from "./protection.js";
-import { createRouting, endpointUrl, trafficWeights } from "./routing.js";
+import { createRouting, createService, endpointUrl, trafficWeights } from "./routing.js";
 import { createApiKeys, createPullSecret } from "./secrets.js";
+import type { ServedModel } from "./serverEnv.js";
+import { createTrackVpa } from "./vpa.js";
 
 export interface InferenceServiceArgs {
   /** Kubernetes provider for every child. Required. */
@@ -60,6 +62,26 @@ export interface InferenceServiceArgs {
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** Resources the Istio and Prometheus-operator custom resources wait for (the charts that install the CRDs). Default: none. */
   readonly crdDependencies?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * One model of a multi-model endpoint (ModelEndpoint): its API name, kind and the endpoint's catalog go into the
+   * server's environment, the HPA reads this model's queue only, and routing is left to the endpoint's gateway (no
+   * Service, VirtualService, DestinationRule or Gateway of its own). Default: a standalone single-model service.
+   */
+  readonly served?: ServedModel;
+  /** The endpoint's API keys, shared by its models. Default: a Secret of the service's own. */
+  readonly sharedApiKeys?: {
+    readonly secretName: pulumi.Input<string>;
+    readonly secretKey: string;
+    readonly keys: pulumi.Output<Record<string, string>>;
+  };
+  /** More pods that may reach the server port (the gateway's endpoint pickers scrape /metrics). Default: none. */
+  readonly extraIngress?: readonly k8s.types.input.networking.v1.NetworkPolicyPeer[];
+  /** The stable image, already resolved (built once for every model of an endpoint). Default: built or pulled here. */
+  readonly sharedImage?: { readonly image: ResolvedImage; readonly pullSecretName?: pulumi.Input<string> };
+  /** A VerticalPodAutoscaler (recommendation only, updateMode Off) per Deployment. Default: false. */
+  readonly verticalPodAutoscaler?: boolean;
+  /** What the VerticalPodAutoscalers wait for (the chart that installs their CRD). Default: none. */
+  readonly vpaDependencies?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Where the cluster components run by default, with the pod labels they set (infra/cluster owns both). */
@@ -86,6 +108,8 @@ export class InferenceService extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
   /** Image reference each track runs (by digest when built here). */
   public readonly images: pulumi.Output<Record<string, string>>;
+  /** Pod labels of each track's servers (an InferencePool selects them). */
+  public readonly trackSelectors: Readonly<Partial<Record<Track, Record<string, string>>>>;
 
   constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // An image that can be neither pulled nor built is refused before anything is registered.
@@ -97,6 +121,7 @@ export class InferenceService extends pulumi.ComponentResource {
     this.apiKeys = built.apiKeys;
     this.serviceName = built.serviceName;
     this.images = built.images;
+    this.trackSelectors = built.trackSelectors;
     this.registerOutputs({
       endpoint: this.endpoint,
       canaryWeight: this.canaryWeight,
@@ -123,8 +148,10 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
   const projectRoot = args.projectRoot ?? process.cwd();
   const tracingEndpoint = args.tracingEndpoint ?? c.tracingEndpoint;
 
-  const stableImage = resolveImage(`${name}-image`, c.image, args.registryPassword, projectRoot, { parent });
-  const stablePull = imagePullSecret(name, args, opts);
+  const stableImage =
+    args.sharedImage?.image ??
+    resolveImage(`${name}-image`, c.image, args.registryPassword, projectRoot, { parent });
+  const stablePull = args.sharedImage ? args.sharedImage.pullSecretName : imagePullSecret(name, args, opts);
   const tracks: TrackPlan[] = [
     { track: "stable", image: stableImage, pullSecretName: stablePull, model: c.model, replicas: c.replicas },
   ];
@@ -139,7 +166,13 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
     });
   }
 
-  const apiKeys = createApiKeys(name, ns, c.apiKeys.tenants, c.apiKeys.length, opts);
+  const apiKeys = args.sharedApiKeys
+    ? {
+        secret: { metadata: { name: pulumi.output(args.sharedApiKeys.secretName) } },
+        secretKey: args.sharedApiKeys.secretKey,
+        keys: args.sharedApiKeys.keys,
+      }
+    : createApiKeys(name, ns, c.apiKeys.tenants, c.apiKeys.length, opts);
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     name,
     { metadata: { name, namespace: ns, labels: commonLabels(name) }, automountServiceAccountToken: false },
@@ -173,9 +206,16 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
         apiKeysSecretKey: apiKeys.secretKey,
         ...(t.pullSecretName !== undefined ? { imagePullSecretName: t.pullSecretName } : {}),
         ...(tracingEndpoint !== undefined ? { tracingEndpoint } : {}),
+        ...(args.served !== undefined ? { served: args.served } : {}),
       },
       opts,
     );
+    if (args.verticalPodAutoscaler === true) {
+      createTrackVpa(`${name}-${t.track}`, ns, deployment.metadata.name, commonLabels(name), {
+        ...opts,
+        dependsOn: args.vpaDependencies ?? [],
+      });
+    }
     const hpa = createTrackHpa(
       {
         name,
@@ -186,6 +226,7 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
         replicas: t.replicas,
         scaling: c.autoscaling,
         patchedOffHours: t.track === "stable" && c.autoscaling.offHours.enabled,
+        ...(args.served !== undefined ? { modelName: args.served.name } : {}),
       },
       opts,
     );
@@ -205,21 +246,24 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
   }
 
   const peers = networkPeers(args, tracks, tracingEndpoint !== undefined);
-  createNetworkPolicies(name, ns, peers, opts);
+  createNetworkPolicies(name, ns, peers, opts, args.extraIngress ?? []);
   if (c.autoscaling.offHours.enabled)
     createScalerNetworkPolicy(name, ns, offHoursPodLabels(name), peers, opts);
 
-  const routing = createRouting(
-    {
-      name,
-      namespace: ns,
-      config: c,
-      tracks: tracks.map((t) => t.track),
-      gatewaySelector: (args.ingressGateway ?? DEFAULT_PEERS.ingressGateway).podLabels,
-      ...(args.sharedGateway ? { sharedGateway: args.sharedGateway.name } : {}),
-    },
-    crOpts,
-  );
+  // A model of a multi-model endpoint is routed by the endpoint's gateway; only its Service is its own.
+  const service = args.served
+    ? createService(name, ns, opts)
+    : createRouting(
+        {
+          name,
+          namespace: ns,
+          config: c,
+          tracks: tracks.map((t) => t.track),
+          gatewaySelector: (args.ingressGateway ?? DEFAULT_PEERS.ingressGateway).podLabels,
+          ...(args.sharedGateway ? { sharedGateway: args.sharedGateway.name } : {}),
+        },
+        crOpts,
+      ).service;
   createServiceMonitor(name, ns, args.serviceMonitorLabels ?? {}, crOpts);
   if (args.plaintextScrape === true) createScrapePeerAuthentication(name, ns, crOpts);
 
@@ -227,13 +271,14 @@ function buildInferenceService(name: string, args: InferenceServiceArgs, parent:
     endpoint: endpointUrl(c, args.sharedGateway?.https),
     canaryWeight: trafficWeights(c).canary,
     apiKeys: apiKeys.keys,
-    serviceName: routing.service.metadata.name,
+    serviceName: service.metadata.name,
     images: pulumi.all(Object.fromEntries(tracks.map((t) => [t.track, t.image.ref]))),
+    trackSelectors: Object.fromEntries(tracks.map((t) => [t.track, trackSelector(name, t.track)])),
   };
 }
 
 /** The pull Secret named in config, or one made from the build credentials; none for an anonymous registry. */
-function imagePullSecret(
+export function imagePullSecret(
   name: string,
   args: InferenceServiceArgs,
   opts: pulumi.CustomResourceOptions,

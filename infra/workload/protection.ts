@@ -59,6 +59,8 @@ export function createNetworkPolicies(
   namespace: pulumi.Input<string>,
   peers: NetworkPeers,
   opts: pulumi.CustomResourceOptions,
+  /** More pods allowed to the server port (the gateway's endpoint pickers, which scrape /metrics). */
+  extraIngress: readonly k8s.types.input.networking.v1.NetworkPolicyPeer[] = [],
 ): k8s.networking.v1.NetworkPolicy[] {
   const labels = commonLabels(name);
   const deny = new k8s.networking.v1.NetworkPolicy(
@@ -94,6 +96,7 @@ export function createNetworkPolicies(
         ingress: [
           { from: [pods(peers.ingressGateway)], ports: appPort },
           { from: [pods(peers.prometheus)], ports: appPort },
+          ...(extraIngress.length > 0 ? [{ from: [...extraIngress], ports: appPort }] : []),
         ],
         egress,
       },

@@ -28,19 +28,18 @@ export function trafficWeights(config: InferenceConfig): Record<Track, number> {
   return { stable: 100 - canary, canary };
 }
 
-/**
- * One Service over both tracks; Istio splits traffic between the DestinationRule subsets by the `track` label.
- * Rolling a canary back is setting its weight to 0; its pods stay up (and scrapeable) until `canary.enabled` is false.
- */
-export function createRouting(a: RoutingArgs, opts: pulumi.CustomResourceOptions): Routing {
-  const labels = commonLabels(a.name);
-  const c = a.config;
-  const service = new k8s.core.v1.Service(
-    a.name,
+/** The Service over every track of one model: the ServiceMonitor scrapes through it, in-mesh callers reach it. */
+export function createService(
+  name: string,
+  namespace: pulumi.Input<string>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+  return new k8s.core.v1.Service(
+    name,
     {
-      metadata: { name: a.name, namespace: a.namespace, labels },
+      metadata: { name, namespace, labels: commonLabels(name) },
       spec: {
-        selector: serviceSelector(a.name),
+        selector: serviceSelector(name),
         // `appProtocol` tells Istio this is HTTP without relying on the port-name convention.
         ports: [
           { name: APP_PORT_NAME, port: 80, targetPort: APP_PORT_NAME, protocol: "TCP", appProtocol: "http" },
@@ -49,6 +48,16 @@ export function createRouting(a: RoutingArgs, opts: pulumi.CustomResourceOptions
     },
     opts,
   );
+}
+
+/**
+ * One Service over both tracks; Istio splits traffic between the DestinationRule subsets by the `track` label.
+ * Rolling a canary back is setting its weight to 0; its pods stay up (and scrapeable) until `canary.enabled` is false.
+ */
+export function createRouting(a: RoutingArgs, opts: pulumi.CustomResourceOptions): Routing {
+  const labels = commonLabels(a.name);
+  const c = a.config;
+  const service = createService(a.name, a.namespace, opts);
   const host = pulumi.interpolate`${a.name}.${a.namespace}.svc.cluster.local`;
   const gateway = a.sharedGateway === undefined ? createGateway(a, labels, opts) : undefined;
   const weights = trafficWeights(c);

@@ -17,6 +17,15 @@ export interface ServerEnvInputs {
   readonly apiKeysSecretKey: string;
   /** OTLP/HTTP endpoint; no tracing variables when unset. */
   readonly tracingEndpoint?: pulumi.Input<string>;
+  /** The model as the endpoint serves it (genai:models); without it the server names it after its file. */
+  readonly served?: ServedModel;
+}
+
+/** One model of the endpoint: its API name and kind, and every model the endpoint lists in /v1/models. */
+export interface ServedModel {
+  readonly name: string;
+  readonly type: "chat" | "embeddings";
+  readonly catalog: readonly { readonly id: string; readonly type: "chat" | "embeddings" }[];
 }
 
 /** Multipliers of the Kubernetes quantity suffixes the config schema accepts. */
@@ -72,6 +81,13 @@ export function serverEnv(i: ServerEnvInputs): EnvVar[] {
     RATE_LIMIT_RPM: String(c.rateLimit.requestsPerMinute),
     RATE_LIMIT_TPM: String(c.rateLimit.tokensPerMinute),
     LOG_LEVEL: c.logLevel,
+    ...(i.served !== undefined
+      ? {
+          MODEL_NAME: i.served.name,
+          MODEL_TYPE: i.served.type,
+          MODEL_CATALOG: JSON.stringify(i.served.catalog.map((m) => ({ id: m.id, type: m.type }))),
+        }
+      : {}),
     ...(i.tracingEndpoint !== undefined
       ? {
           OTEL_EXPORTER_OTLP_ENDPOINT: i.tracingEndpoint,

@@ -1,5 +1,6 @@
-// The `ci` stack deployed by the real Pulumi engine into the local control plane: objects and readiness checked
-// through the Kubernetes API, a canary weight change that updates only the routing, and a destroy that leaves
+// The `ci` stack (two models behind one gateway) deployed by the real Pulumi engine into the local control plane:
+// objects and readiness checked through the Kubernetes API, a canary weight change that updates only the routing
+// (the HTTPRoute), and a destroy that leaves
 // nothing behind. The tests run in order and build on each other.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readDashboards } from "../../infra/observability/index.js";
@@ -24,9 +25,12 @@ interface HpaSpec {
   scaleTargetRef: { name: string };
   metrics: { type: string; resource?: { name: string }; pods?: { metric: { name: string } } }[];
 }
-interface Route {
-  route: { destination: { host: string; subset?: string }; weight?: number }[];
+interface RouteRule {
+  matches: { headers?: { name: string; value: string }[] }[];
+  backendRefs: { kind: string; name: string; weight?: number }[];
 }
+/** The chat model of the ci preset (genai:models in Pulumi.ci.yaml), the one with a canary. */
+const CHAT_MODEL = "smollm2-chat";
 
 /** Every object the API lists, as `resource/namespace/name`, the volatile kinds aside. */
 async function allObjects(): Promise<Set<string>> {
@@ -39,12 +43,16 @@ async function allObjects(): Promise<Set<string>> {
   return new Set(out.split("\n").filter(Boolean));
 }
 
-/** The weight of each subset in the VirtualService's first HTTP route. */
+/** The weight of each track's InferencePool in the HTTPRoute rule of the chat model (track = pool name suffix). */
 async function routeWeights(): Promise<Record<string, number>> {
-  const [vs] = await kube.list("virtualservices.networking.istio.io", ns);
-  expect(vs, "a VirtualService in the workload namespace").toBeDefined();
-  const http = (vs!.spec?.["http"] ?? []) as Route[];
-  return Object.fromEntries(http[0]!.route.map((r) => [r.destination.subset ?? "", r.weight ?? 100]));
+  const [route] = await kube.list("httproutes.gateway.networking.k8s.io", ns);
+  expect(route, "an HTTPRoute in the workload namespace").toBeDefined();
+  const rules = (route!.spec?.["rules"] ?? []) as RouteRule[];
+  const chat = rules.find((r) => r.matches.some((m) => m.headers?.some((h) => h.value === CHAT_MODEL)));
+  expect(chat, `a rule matching model ${CHAT_MODEL}`).toBeDefined();
+  return Object.fromEntries(
+    chat!.backendRefs.map((b) => [b.name.replace(/^.*-(stable|canary)$/, "$1"), b.weight ?? 1]),
+  );
 }
 
 /** Resource steps the engine did something with (the stack and provider resources and no-ops aside). */
@@ -76,10 +84,10 @@ describe("ci stack through the real engine", () => {
     expect(created.resourceChanges["create"]).toBeGreaterThan(10);
   });
 
-  it("has every Deployment Available, both tracks", async () => {
+  it("has every Deployment Available: both tracks of the chat model, the embeddings model's stable", async () => {
     const deployments = await kube.list("deployments", ns);
     const tracks = deployments.map((d) => d.metadata.labels?.["track"]).sort();
-    expect(tracks).toEqual(["canary", "stable"]);
+    expect(tracks).toEqual(["canary", "stable", "stable"]);
     for (const d of deployments) expect(hasCondition(d, "Available"), d.metadata.name).toBe(true);
   });
 
@@ -119,11 +127,17 @@ describe("ci stack through the real engine", () => {
     }
   });
 
-  it("routes 80/20 between the stable and canary subsets", async () => {
+  it("routes the chat model 80/20 between its stable and canary pools, each with its mesh policy", async () => {
     expect(await routeWeights()).toEqual({ stable: 80, canary: 20 });
-    const [rule] = await kube.list("destinationrules.networking.istio.io", ns);
-    const subsets = (rule?.spec?.["subsets"] ?? []) as { name: string }[];
-    expect(subsets.map((s) => s.name).sort()).toEqual(["canary", "stable"]);
+    const pools = await kube.list("inferencepools.inference.networking.k8s.io", ns);
+    expect(pools.map((p) => p.metadata.name).sort()).toEqual([
+      "inference-smollm2-chat-canary",
+      "inference-smollm2-chat-stable",
+      "inference-smollm2-embed-stable",
+    ]);
+    const rules = await kube.list("destinationrules.networking.istio.io", ns);
+    const hosts = rules.map((r) => String(r.spec?.["host"] ?? ""));
+    expect(hosts.filter((h) => /-ip-[0-9a-f]{8}\./.test(h))).toHaveLength(3);
   });
 
   it("isolates the pods with a default-deny NetworkPolicy and a narrower allow", async () => {
@@ -142,12 +156,15 @@ describe("ci stack through the real engine", () => {
     for (const kind of [
       "servicemonitors.monitoring.coreos.com",
       "prometheusrules.monitoring.coreos.com",
-      "virtualservices.networking.istio.io",
+      "httproutes.gateway.networking.k8s.io",
+      "inferencepools.inference.networking.k8s.io",
+      "verticalpodautoscalers.autoscaling.k8s.io",
       "destinationrules.networking.istio.io",
     ]) {
       expect((await kube.list(kind, ns)).length, kind).toBeGreaterThan(0);
     }
-    expect((await kube.list("poddisruptionbudgets", ns)).length).toBe(2);
+    // chat: stable + canary, embeddings: stable.
+    expect((await kube.list("poddisruptionbudgets", ns)).length).toBe(3);
     const secrets = await kube.list<KubeObject & { type: string }>("secrets", ns);
     expect(secrets.some((s) => s.type === "Opaque")).toBe(true);
   });
@@ -164,11 +181,11 @@ describe("ci stack through the real engine", () => {
 
   it("changes only the routing when the canary weight changes", async () => {
     const updated = await timed("pulumi up (canary weight 20 -> 50)", () =>
-      stack.op("up", ["genai:inference.canary.weight=50"]),
+      stack.op("up", [`genai:models.${CHAT_MODEL}.canary.weight=50`]),
     );
     expect(updated.result).toBe("succeeded");
     expect(changed(updated)).toEqual([
-      { type: "kubernetes:networking.istio.io/v1:VirtualService", op: "update" },
+      { type: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", op: "update" },
     ]);
     expect(await routeWeights()).toEqual({ stable: 50, canary: 50 });
   });

@@ -102,11 +102,10 @@ describe("presets", () => {
     expect(c.monitoring.prometheus.replicas).toBe(CLUSTER_PRESETS.prod.monitoring?.prometheus?.replicas);
   });
 
-  it("includes the inference config resolved for the same environment", () => {
-    expect(parseConfig({ inference: { replicas: { min: 2, max: 5 } } }, "dev").inference.replicas).toEqual({
-      min: 2,
-      max: 5,
-    });
+  it("includes the models (and the endpoint's inference settings) resolved for the same environment", () => {
+    const c = parseConfig({ models: { chat: { replicas: { min: 2, max: 5 } } } }, "dev");
+    expect(c.models.models.map((m) => [m.name, m.config.replicas])).toEqual([["chat", { min: 2, max: 5 }]]);
+    expect(c.inference.replicas).toEqual({ min: 2, max: 5 });
   });
 });
 
@@ -147,10 +146,13 @@ describe("bad values fail with the key and what is allowed", () => {
     expect(top).toContain("genai:monitoring");
   });
 
-  it("names the inference key too", () => {
+  it("names the inference and models keys too", () => {
+    expect(errorOf(() => parseConfig({ inference: { host: "Not A Host" } }, "dev")).message).toContain(
+      "genai:inference.host",
+    );
     expect(
-      errorOf(() => parseConfig({ inference: { replicas: { min: "three" } } }, "dev")).message,
-    ).toContain("genai:inference.replicas.min");
+      errorOf(() => parseConfig({ models: { chat: { replicas: { min: "three" } } } }, "dev")).message,
+    ).toContain("genai:models.chat.replicas.min");
   });
 });
 
@@ -207,17 +209,27 @@ describe("rules across keys", () => {
   it("a GPU quota below the maximum names both keys and the numbers", () => {
     const message = errorOf(() => prod({ namespaces: { workloadQuota: { gpus: 16 } } })).message;
     expect(message).toContain(
-      "genai:namespaces.workloadQuota.gpus: 16 is below what genai:inference may request: " +
-        "(replicas.max 20 + canary.replicas.max 4) x gpu.count 1 = 24",
+      "genai:namespaces.workloadQuota.gpus: 16 is below what genai:models may request: " +
+        "smollm2-chat (replicas.max 20 + canary.replicas.max 4) x gpu.count 1 = 24",
     );
+    const gpuModels = (chat: object, embed: object = {}) => ({
+      "smollm2-chat": { type: "chat", gpu: { enabled: true }, ...chat },
+      "smollm2-embed": { type: "embeddings", ...embed },
+    });
     expect(
-      errorOf(() => prod({ inference: { gpu: { count: 2 } }, namespaces: { workloadQuota: { gpus: 47 } } }))
-        .message,
+      errorOf(() =>
+        prod({ models: gpuModels({ gpu: { count: 2 } }), namespaces: { workloadQuota: { gpus: 47 } } }),
+      ).message,
     ).toContain("= 48");
+    // Every model on a GPU counts: an embeddings model moved to GPUs adds its maximum.
+    expect(
+      errorOf(() => prod({ models: gpuModels({}, { gpu: { enabled: true }, replicas: { min: 2, max: 6 } }) }))
+        .message,
+    ).toContain("+ smollm2-embed (replicas.max 6) x gpu.count 1 = 30");
     // Without a canary, or with the quota not managed here, 20 GPUs are enough / nothing is checked.
     expect(() =>
       prod({
-        inference: { canary: { enabled: false, weight: 0 } },
+        models: gpuModels({ canary: { enabled: false, weight: 0 } }),
         namespaces: { workloadQuota: { gpus: 20 } },
       }),
     ).not.toThrow();

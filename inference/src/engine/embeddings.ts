@@ -14,6 +14,7 @@ import { ApiError, badRequest } from "../errors.js";
 import type { ModelInfo } from "../metrics/metrics.js";
 import { quantizationOf, type EngineOptions } from "./engine.js";
 import { SlotPool } from "./slots.js";
+import { defaultThreads } from "./threads.js";
 
 /** One input as OpenAI accepts it: text, or the token ids of a text. */
 export type EmbeddingInput = string | readonly number[];
@@ -44,7 +45,7 @@ export class EmbeddingEngine {
     private readonly model: LlamaModel,
     private readonly contexts: LlamaEmbeddingContext[],
     readonly info: ModelInfo,
-    opts: EngineOptions,
+    private readonly opts: EngineOptions,
   ) {
     this.vocabSize = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
     this.slots = new SlotPool(
@@ -60,12 +61,14 @@ export class EmbeddingEngine {
     try {
       const model = await llama.loadModel({ modelPath: opts.modelPath, gpuLayers: opts.gpuLayers ?? "auto" });
       // One context per sequence: an embedding context evaluates one input at a time (it holds a lock).
+      // Threads as the chat engine counts them: node-llama-cpp's own default (6) oversubscribes small pods.
+      const threads = opts.threads > 0 ? opts.threads : defaultThreads();
       const contexts: LlamaEmbeddingContext[] = [];
       for (let i = 0; i < opts.sequences; i++) {
         contexts.push(
           await model.createEmbeddingContext({
             contextSize: opts.contextSize,
-            ...(opts.threads > 0 ? { threads: opts.threads } : {}),
+            threads,
             ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
           }),
         );
@@ -76,7 +79,7 @@ export class EmbeddingEngine {
         contextSize: opts.contextSize,
         gpu: llama.gpu === false ? "none" : llama.gpu,
       };
-      return new EmbeddingEngine(llama, model, contexts, info, opts);
+      return new EmbeddingEngine(llama, model, contexts, info, { ...opts, threads });
     } catch (err) {
       await llama.dispose();
       throw new Error(
@@ -85,6 +88,11 @@ export class EmbeddingEngine {
         { cause: err },
       );
     }
+  }
+
+  /** CPU threads each context evaluates on. */
+  get threads(): number {
+    return this.opts.threads;
   }
 
   get dimensions(): number {

@@ -3,8 +3,9 @@
 // little-endian float32 (what the official `openai` client asks for by default). Bounds (input count, total
 // characters, each input within the context) are checked before the request takes a queue place.
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import type { FromSchema } from "json-schema-to-ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { EmbeddingInput, EmbeddingResult } from "../engine/embeddings.js";
+import type { EmbeddingInput, EmbeddingResult, PreparedEmbeddings } from "../engine/embeddings.js";
 import { ApiError, badRequest } from "../errors.js";
 import type { GenerationDeps } from "../generation.js";
 import { errorResponses, GENERATION_ERRORS } from "./schemas.js";
@@ -20,7 +21,7 @@ export const embeddingsBody = {
   additionalProperties: false,
   required: ["model", "input"],
   properties: {
-    model: { type: "string", minLength: 1 },
+    model: { type: "string", minLength: 1, maxLength: 256 },
     input: {
       anyOf: [
         { type: "string" },
@@ -31,17 +32,12 @@ export const embeddingsBody = {
     },
     encoding_format: { enum: ["float", "base64"] },
     dimensions: { type: "integer", minimum: 1 },
-    user: { type: "string" },
+    user: { type: "string", maxLength: 256 },
   },
 } as const;
 
-export interface EmbeddingsBody {
-  model: string;
-  input: string | string[] | number[] | number[][];
-  encoding_format?: "float" | "base64";
-  dimensions?: number;
-  user?: string;
-}
+/** The body's type, derived from the schema above (json-schema-to-ts), so the two cannot drift. */
+export type EmbeddingsBody = FromSchema<typeof embeddingsBody>;
 
 /** OpenAI's four input shapes as one list of inputs. */
 function inputsOf(input: EmbeddingsBody["input"]): EmbeddingInput[] {
@@ -99,7 +95,6 @@ async function embed(
   }
   const inputs = inputsOf(body.input);
   checkBounds(deps, inputs);
-  const prepared = engine.prepare(inputs);
   deps.limiter.admit(request.tenant);
   reply.raw.once("close", deps.lifecycle.begin());
 
@@ -111,7 +106,19 @@ async function embed(
   };
   reply.raw.on("close", onClose);
   const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
-  const signal = AbortSignal.any([client.signal, deadline]);
+  // The drain grace running out stops the request (503 shutting_down), like a chat request.
+  const drain = new AbortController();
+  const unwatch = deps.lifecycle.whenGraceOver((reason) => drain.abort(reason));
+  const signal = AbortSignal.any([client.signal, deadline, drain.signal]);
+  // Tokenizing is synchronous: one request's inputs at a time, like chat prompts (serial-work.ts).
+  let prepared: PreparedEmbeddings;
+  try {
+    prepared = await deps.prepareWork.run(() => engine.prepare(inputs), signal);
+  } catch (err) {
+    reply.raw.off("close", onClose);
+    unwatch();
+    throw err instanceof ApiError ? err : abortedError(deps, client.signal, drain.signal, deadline, err);
+  }
   const queueSignal =
     deps.config.queueTimeoutMs > 0
       ? AbortSignal.any([signal, AbortSignal.timeout(deps.config.queueTimeoutMs)])
@@ -150,30 +157,43 @@ async function embed(
     );
     return { model, result };
   } catch (err) {
-    // Aborted between inputs or in the queue: the client left (499), the deadline (504) or the queue
-    // timeout (503) passed.
     const apiErr =
-      err instanceof ApiError
-        ? err
-        : client.signal.aborted
-          ? new ApiError(499, "client closed the connection", { code: "client_closed" })
-          : deadline.aborted
-            ? new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
-                code: "timeout",
-              })
-            : (err as Error).name === "TimeoutError"
-              ? new ApiError(503, "Timed out waiting for a free sequence.", {
-                  code: "queue_timeout",
-                  retryAfter: 1,
-                })
-              : err;
+      err instanceof ApiError ? err : abortedError(deps, client.signal, drain.signal, deadline, err);
     span.recordException(apiErr as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (apiErr as Error).message });
     throw apiErr;
   } finally {
     span.end();
     reply.raw.off("close", onClose);
+    unwatch();
   }
+}
+
+/**
+ * Why an embedding stopped between inputs or in a queue: the client left (499), the drain grace ran out (503
+ * shutting_down), the deadline (504) or the queue timeout (503) passed.
+ */
+function abortedError(
+  deps: GenerationDeps,
+  client: AbortSignal,
+  drain: AbortSignal,
+  deadline: AbortSignal,
+  err: unknown,
+): unknown {
+  if (client.aborted) return new ApiError(499, "client closed the connection", { code: "client_closed" });
+  if (drain.aborted) return drain.reason;
+  if (deadline.aborted) {
+    return new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
+      code: "timeout",
+    });
+  }
+  if ((err as Error).name === "TimeoutError") {
+    return new ApiError(503, "Timed out waiting for a free sequence.", {
+      code: "queue_timeout",
+      retryAfter: 1,
+    });
+  }
+  return err;
 }
 
 export function registerEmbeddingsRoutes(app: FastifyInstance, deps: GenerationDeps): void {

@@ -70,7 +70,8 @@ export const namespacesConfig: ComponentConfig<NamespacesConfig> = {
       workloadQuota: {
         requests: { cpu: "96", memory: "384Gi" },
         limits: { cpu: "160", memory: "640Gi" },
-        // inference.replicas.max 20 + canary.replicas.max 4, one GPU each (the cross-key rule in infra/config.ts).
+        // The chat model: replicas.max 20 + canary.replicas.max 4, one GPU each (the embeddings model runs on CPU;
+        // the cross-key rule in infra/config.ts).
         gpus: 24,
         pods: 200,
         persistentVolumeClaims: 40,
@@ -78,7 +79,7 @@ export const namespacesConfig: ComponentConfig<NamespacesConfig> = {
       },
       workloadLimits: { max: { cpu: "32", memory: "128Gi" } },
     },
-    // inference.replicas.max 4 + canary.replicas.max 2, one GPU each.
+    // The chat model: replicas.max 4 + canary.replicas.max 2, one GPU each (the embeddings model runs on CPU).
     ci: { workloadQuota: { gpus: 6 } },
   },
 };

@@ -14,23 +14,32 @@ const cr = (run: ProgramRun, kind: string, name: string) =>
 describe("charts", () => {
   it("every Release and Chart installs a pinned version from the charts module", () => {
     const installs = [...prod.all(RELEASE), ...prod.all(CHART)];
-    expect(installs.map((r) => r.inputs.chart).sort()).toEqual([
+    // A chart from an OCI registry is named by its full reference (no Helm repository).
+    const chartName = (chart: unknown) => String(chart).replace(/^oci:\/\/.*\//, "");
+    expect(installs.map((r) => chartName(r.inputs.chart)).sort()).toEqual([
       "base",
+      "body-based-routing",
       "cni",
       "eck-operator",
       "gateway",
       "gpu-operator",
+      // One endpoint picker per model and track: chat stable + canary, embeddings stable.
+      "inferencepool",
+      "inferencepool",
+      "inferencepool",
       "istiod",
       "kube-prometheus-stack",
       "prometheus-adapter",
       "prometheus-elasticsearch-exporter",
       "velero",
+      "vertical-pod-autoscaler",
     ]);
     for (const r of installs) {
-      const spec = Object.values(CHARTS).find((c) => c.chart === r.inputs.chart);
+      const spec = Object.values(CHARTS).find((c) => c.chart === chartName(r.inputs.chart));
       expect(spec, String(r.inputs.chart)).toBeDefined();
       expect(r.inputs.version).toBe(spec?.version);
-      expect(r.inputs.repositoryOpts).toEqual({ repo: spec?.repo });
+      if (spec?.repo.startsWith("oci://")) expect(r.inputs.chart).toBe(`${spec.repo}/${spec.chart}`);
+      else expect(r.inputs.repositoryOpts).toEqual({ repo: spec?.repo });
       expect(r.type).toBe(spec?.mode === "release" ? RELEASE : CHART);
     }
     for (const spec of Object.values(CHARTS)) {

@@ -48,7 +48,7 @@ describe("GpuOperator", () => {
     expect(run.one(RELEASE, "genai-gpu-operator").inputs.values).toMatchObject({
       driver: { enabled: true, version: "580.95.05" },
       mig: { strategy: "mixed" },
-      // The ClusterPolicy CRD allows only all-disabled or ""; the profile is the node label (chart-defects.test.ts).
+      // The ClusterPolicy CRD allows only all-disabled or ""; the profile is the node label (cluster/chartDefects.test.ts).
       migManager: { enabled: true, config: { default: "all-disabled" } },
       devicePlugin: {},
     });

@@ -67,16 +67,18 @@ describe("Mesh", () => {
 });
 
 describe("an existing Istio instead of the Mesh component", () => {
-  it("binds the workload to genai:mesh.existingGateway", async () => {
+  it("reports genai:mesh.existingGateway; the models route through their own Gateway API Gateway", async () => {
     const run = await runProgram("dev", {
       overrides: { mesh: { enabled: false, existingGateway: "ingress/shared-gw" } },
     });
     expect(run.all("genai:cluster:Mesh")).toHaveLength(0);
     expect(run.outputs.gateway).toBe("ingress/shared-gw");
-    const gateways = run
-      .all("kubernetes:networking.istio.io/v1:VirtualService")
-      .flatMap((r) => at(r.inputs, "spec", "gateways") as string[]);
-    expect(gateways).toContain("ingress/shared-gw");
+    // The models are routed by their own Gateway API Gateway (an Istio Gateway cannot route by InferencePool).
+    const route = run.one("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+    expect(at(route.inputs, "spec", "parentRefs", 0)).toMatchObject({
+      kind: "Gateway",
+      name: "genai-models",
+    });
   });
 
   it("refuses a malformed reference", async () => {

@@ -402,19 +402,26 @@ describe("InferenceService under prod", () => {
   });
 });
 
-describe("InferenceService in the platform", () => {
+describe("InferenceService in the platform (one per model of genai:models)", () => {
   const PROD_SECRETS = { backupsCredentials: { accessKeyId: "id", secretAccessKey: "key" } };
 
-  it("attaches to the mesh's shared HTTPS Gateway in prod and exports endpoint, canary weight and API keys", async () => {
+  it("serves the models through a Gateway API Gateway with the mesh's certificate, exports endpoint, weights, keys", async () => {
     const run = await runProgram("prod", { secrets: PROD_SECRETS });
-    expect(run.all("kubernetes:networking.istio.io/v1:Gateway").map((g) => g.name)).toEqual([
-      "genai-mesh-gateway",
-    ]);
-    const vs = run.one(VS);
-    expect(at(vs.inputs, "spec", "gateways")).toEqual(["istio-system/genai-gateway", "mesh"]);
-    expect(run.outputs).toMatchObject({ endpoint: "https://genai.example.internal", canaryWeight: 10 });
+    expect(run.all(VS).filter((v) => at(v.inputs, "metadata", "namespace") === "genai")).toEqual([]);
+    const gw = run.one("kubernetes:gateway.networking.k8s.io/v1:Gateway");
+    expect(at(gw.inputs, "metadata", "namespace")).toBe("istio-system");
+    expect(at(gw.inputs, "spec", "listeners", 0)).toMatchObject({
+      port: 443,
+      tls: { certificateRefs: [{ kind: "Secret", name: "genai-gateway-tls" }] },
+    });
+    expect(run.outputs).toMatchObject({
+      endpoint: "https://genai.example.internal",
+      canaryWeight: 10,
+      canaryWeights: { "smollm2-chat": 10, "smollm2-embed": 0 },
+      models: { "smollm2-chat": "chat", "smollm2-embed": "embeddings" },
+    });
     expect(Object.keys(run.outputs.apiKeys as object)).toEqual(["default"]);
-    const d = run.one(DEPLOYMENT, "genai-inference-stable");
+    const d = run.one(DEPLOYMENT, "genai-inference-smollm2-chat-stable");
     expect(at(d.inputs, "metadata", "namespace")).toBe("genai");
     expect(server(d).env).toContainEqual({
       name: "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -424,10 +431,18 @@ describe("InferenceService in the platform", () => {
 
   it("lets the out-of-mesh Prometheus scrape the server port under STRICT mTLS", async () => {
     const run = await runProgram("prod", { secrets: PROD_SECRETS });
-    const pa = run.one("kubernetes:security.istio.io/v1:PeerAuthentication", "genai-inference-scrape");
+    const pa = run.one(
+      "kubernetes:security.istio.io/v1:PeerAuthentication",
+      "genai-inference-smollm2-chat-scrape",
+    );
     expect(at(pa.inputs, "spec")).toEqual({
       selector: {
-        matchLabels: at(run.one(NP, "genai-inference-server").inputs, "spec", "podSelector", "matchLabels"),
+        matchLabels: at(
+          run.one(NP, "genai-inference-smollm2-chat-server").inputs,
+          "spec",
+          "podSelector",
+          "matchLabels",
+        ),
       },
       mtls: { mode: "STRICT" },
       portLevelMtls: { "8000": { mode: "PERMISSIVE" } },

@@ -1,11 +1,11 @@
 // Four defects rendering the pinned charts with the stacks' values showed; each test fails on the old values.
 // (The chart suite in test/charts checks the same values against the charts' own values.yaml, schema and CRDs.)
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHARTS, RENDER_API_VERSIONS, RENDER_KUBE_VERSION } from "../../infra/cluster/charts.js";
-import { CONTROL_PLANE_COMPONENTS } from "../../infra/cluster/monitoring/index.js";
-import { MIG_CONFIG_LABEL } from "../../infra/cluster/gpuOperator/index.js";
-import { at, PROD_SECRETS, RELEASE, RENDERED_CHART } from "./support/fixtures.js";
-import { type ProgramRun, runProgram } from "./support/program.js";
+import { CHARTS, RENDER_API_VERSIONS, RENDER_KUBE_VERSION } from "../../../infra/cluster/charts.js";
+import { CONTROL_PLANE_COMPONENTS } from "../../../infra/cluster/monitoring/index.js";
+import { MIG_CONFIG_LABEL } from "../../../infra/cluster/gpuOperator/index.js";
+import { at, PROD_SECRETS, RELEASE, RENDERED_CHART } from "../support/fixtures.js";
+import { type ProgramRun, runProgram } from "../support/program.js";
 
 const CR = "kubernetes:nfd.k8s-sigs.io/v1alpha1:NodeFeatureRule";
 const kpsValues = (run: ProgramRun) => run.one(RELEASE, "genai-monitoring-kps").inputs.values;
@@ -69,6 +69,12 @@ describe("render-only mode renders for a stated Kubernetes version and API set",
         "kps",
         "prometheus-adapter",
         "velero",
+        // The model gateway: body-based routing, a picker per model and track, the VPA recommender.
+        "genai-inference-gateway-bbr",
+        "genai-inference-smollm2-chat-canary",
+        "genai-inference-smollm2-chat-stable",
+        "genai-inference-smollm2-embed-stable",
+        "vpa",
       ].sort(),
     );
     for (const chart of rendered) {

@@ -1,9 +1,9 @@
 // A stack program with only the model gateway, the VPA recommender and one VerticalPodAutoscaler, for
-// test/unit/model-gateway.test.ts (run under mocks by support/program.ts). `genai:gatewayTest` switches TLS off.
+// test/unit/gateway/modelGateway.test.ts (run under mocks by support/program.ts). `genai:gatewayTest` switches TLS off.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { installVpaRecommender, ModelGateway, poolName } from "../../infra/gateway/index.js";
-import { createTrackVpa } from "../../infra/workload/vpa.js";
+import { installVpaRecommender, ModelGateway, poolName } from "../../../infra/gateway/index.js";
+import { createTrackVpa } from "../../../infra/workload/vpa.js";
 
 const plain =
   new pulumi.Config("genai").getObject<{ plainHttp?: boolean }>("gatewayTest")?.plainHttp === true;

@@ -2,8 +2,8 @@
 // then SHUTDOWN_ABORT_MS for what is still running to get its 503 / final SSE event, then closing. Otherwise the
 // kubelet's SIGKILL drops exactly the connections the server was about to answer.
 import { describe, expect, it } from "vitest";
-import { SHUTDOWN_ABORT_MS } from "../../inference/src/lifecycle.js";
-import { at, runWorkload } from "./support/workload.js";
+import { SHUTDOWN_ABORT_MS } from "../../../inference/src/lifecycle.js";
+import { at, runWorkload } from "../support/workload.js";
 
 /** Closing the listener, unloading the model, flushing traces. */
 const CLOSE_ALLOWANCE_MS = 5_000;

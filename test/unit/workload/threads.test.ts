@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../inference/src/config.js";
-import { defaultThreads } from "../../inference/src/engine/threads.js";
-import { ENVIRONMENTS } from "../../infra/environment.js";
-import { resolveInferenceConfig } from "../../infra/workload/config.js";
-import { MODEL_DIR } from "../../infra/workload/modelCache.js";
-import { serverEnv, threadsForCpuLimit } from "../../infra/workload/serverEnv.js";
+import { loadConfig } from "../../../inference/src/config.js";
+import { defaultThreads } from "../../../inference/src/engine/threads.js";
+import { ENVIRONMENTS } from "../../../infra/environment.js";
+import { resolveInferenceConfig } from "../../../infra/workload/config.js";
+import { MODEL_DIR } from "../../../infra/workload/modelCache.js";
+import { serverEnv, threadsForCpuLimit } from "../../../infra/workload/serverEnv.js";
 
 const threadsOf = (env: (typeof ENVIRONMENTS)[number], cpu?: string): string | undefined => {
   const base = resolveInferenceConfig({}, env);

@@ -2,18 +2,18 @@
 // track with the picker told this server's metric names, body-based routing scoped to the gateway, the canary as
 // weighted backendRefs, the mesh policy on Istio's pool Services, and the VPA in recommendation mode.
 import { describe, expect, it } from "vitest";
-import { EPP_METRICS as SERVER_EPP_METRICS } from "../../inference/src/metrics/names.js";
-import { CHARTS } from "../../infra/cluster/charts.js";
+import { EPP_METRICS as SERVER_EPP_METRICS } from "../../../inference/src/metrics/names.js";
+import { CHARTS } from "../../../infra/cluster/charts.js";
 import {
   EPP_METRICS,
   inferencePoolServiceName,
   poolName,
   routeRules,
   validateModelRoutes,
-} from "../../infra/gateway/index.js";
-import { CHART } from "./support/fixtures.js";
-import { runProgram } from "./support/program.js";
-import { at } from "./support/workload.js";
+} from "../../../infra/gateway/index.js";
+import { CHART } from "../support/fixtures.js";
+import { runProgram } from "../support/program.js";
+import { at } from "../support/workload.js";
 
 const CR = (group: string, kind: string) => `kubernetes:${group}:${kind}`;
 const GATEWAY = CR("gateway.networking.k8s.io/v1", "Gateway");
@@ -26,7 +26,7 @@ const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 const run = (plainHttp = false) =>
   runProgram("dev", {
-    program: "test/unit/gateway-program.ts",
+    program: "test/unit/support/gatewayProgram.ts",
     ignoreStackFile: true,
     overrides: { gatewayTest: { plainHttp } },
   });
