@@ -11,7 +11,7 @@ export type Obj = Record<string, unknown>;
  */
 export const REPO_BUILD = { registry: "localhost:5000", context: "inference", insecure: true } as const;
 
-function withRepoBuild(inference: Obj): Obj {
+export function withRepoBuild(inference: Obj): Obj {
   const image = (inference["image"] ?? {}) as Obj;
   return {
     ...inference,

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../inference/src/config.js";
 import { resolveModelsConfig } from "../../../infra/workload/modelsConfig.js";
 import { runProgram } from "../support/program.js";
-import { at, DIGEST, type Obj } from "../support/workload.js";
+import { at, DIGEST, type Obj, withRepoBuild } from "../support/workload.js";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
@@ -22,7 +22,7 @@ const run = (stack: "dev" | "prod" | "ci", models?: Obj, inference: Obj = {}) =>
   runProgram(stack, {
     program: "test/unit/support/modelEndpointProgram.ts",
     ignoreStackFile: true,
-    overrides: { ...(models ? { models } : {}), inference },
+    overrides: { ...(models ? { models } : {}), inference: withRepoBuild(inference) },
     state: (type) => (type === IMAGE ? { digest: DIGEST } : {}),
   });
 
