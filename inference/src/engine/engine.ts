@@ -105,6 +105,8 @@ const seconds = (fromNs: bigint): number => Number(process.hrtime.bigint() - fro
 
 export class Engine {
   private readonly slots: SlotPool<LlamaContextSequence>;
+  /** node-llama-cpp's id of each sequence, the key of its decode requests at the gate (read once, at start-up). */
+  private readonly sequenceIds: ReadonlyMap<LlamaContextSequence, number>;
   private meanRequestSeconds = 1;
 
   private constructor(
@@ -117,6 +119,7 @@ export class Engine {
     private readonly opts: EngineOptions,
   ) {
     const sequences = Array.from({ length: opts.sequences }, () => context.getSequence());
+    this.sequenceIds = new Map(sequences.map((s) => [s, sequenceIdOf(s)]));
     // Retry-After: roughly how long the queue ahead takes to drain, from a moving average of request times.
     this.slots = new SlotPool(
       sequences,
@@ -295,7 +298,8 @@ export class Engine {
         ttftSeconds,
       };
     } finally {
-      this.gate.leave(sequenceIdOf(sequence));
+      const sequenceId = this.sequenceIds.get(sequence);
+      if (sequenceId !== undefined) this.gate.leave(sequenceId);
       this.slots.release(sequence);
     }
   }
