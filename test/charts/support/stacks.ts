@@ -92,7 +92,10 @@ export async function runVariants(): Promise<VariantRun[]> {
     for (const r of run.resources) {
       if (CHART_TYPES.has(r.type)) {
         const entry = Object.entries(CHARTS).find(
-          ([, s]) => s.chart === r.inputs.chart && s.version === r.inputs.version,
+          // A chart from an OCI registry is named by its full reference (`oci://…/<chart>`).
+          ([, s]) =>
+            (s.chart === r.inputs.chart || `${s.repo}/${s.chart}` === r.inputs.chart) &&
+            s.version === r.inputs.version,
         );
         if (!entry)
           throw new Error(

@@ -97,7 +97,7 @@ describe("Mesh alone (infra/cluster/mesh with empty Args)", () => {
       replicaCount: 1,
       service: { type: "NodePort" },
     });
-    expect(at(run.one(RELEASE, "mesh-istiod").inputs, "values", "pilot", "replicaCount")).toBe(1);
+    expect(at(run.one(RELEASE, "mesh-istiod").inputs, "values", "replicaCount")).toBe(1);
     const gateway = cr(run, "Gateway", "mesh-gateway").inputs;
     expect(at(gateway, "spec", "servers", 0, "hosts")).toEqual(["*"]);
     expect(at(gateway, "spec", "selector")).toEqual({ istio: "ingressgateway" });
