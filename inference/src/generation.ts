@@ -17,6 +17,7 @@ import { ApiError } from "./errors.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { Metrics } from "./metrics/metrics.js";
 import type { SamplingBody } from "./routes/schemas.js";
+import { abortError, requestSignals } from "./requestSignals.js";
 import type { SerialWork } from "./serial-work.js";
 import type { Tracing } from "./tracing.js";
 
@@ -108,33 +109,18 @@ export async function runGeneration(
   // In flight until the response is fully written (or abandoned), not just until the engine is done.
   reply.raw.once("close", deps.lifecycle.begin());
 
-  // Aborts on client disconnect (the response closes before it finished) or on the deadline.
-  const client = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) {
-      client.abort(new ApiError(499, "client closed the connection", { code: "client_closed" }));
-    }
-  };
-  reply.raw.on("close", onClose);
-  const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
-  const drain = new AbortController();
-  const unwatch = deps.lifecycle.whenGraceOver((reason) => drain.abort(reason));
-  const signal = AbortSignal.any([
-    client.signal,
-    deadline,
-    drain.signal,
-    ...(job.signal ? [job.signal] : []),
-  ]);
-  const detach = () => {
-    unwatch();
-    reply.raw.off("close", onClose);
-  };
+  const { client, deadline, drain, signal, detach } = requestSignals(
+    deps.lifecycle,
+    reply,
+    deps.config.requestTimeoutMs,
+    job.signal,
+  );
   let prepared: PreparedPrompt;
   try {
     prepared = await deps.prepareWork.run(() => engine.prepare(job.prompt, job.params.maxTokens), signal);
   } catch (err) {
     detach();
-    throw abortError(err, client.signal);
+    throw abortError(err, client);
   }
 
   const parent = request.span ? trace.setSpan(context.active(), request.span) : context.active();
@@ -198,15 +184,15 @@ export async function runGeneration(
       },
       "generation finished",
     );
-    if (result.aborted && drain.signal.aborted && !client.signal.aborted) throw drain.signal.reason;
-    if (result.aborted && deadline.aborted && !client.signal.aborted) {
+    if (result.aborted && drain.aborted && !client.aborted) throw drain.reason;
+    if (result.aborted && deadline.aborted && !client.aborted) {
       throw new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
         code: "timeout",
       });
     }
     return { id, model, created: Math.floor(Date.now() / 1000), result };
   } catch (err) {
-    const apiErr = abortError(err, client.signal);
+    const apiErr = abortError(err, client);
     span.recordException(apiErr as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (apiErr as Error).message });
     throw apiErr;
@@ -214,17 +200,4 @@ export async function runGeneration(
     span.end();
     detach();
   }
-}
-
-/** Aborts before admission: the client left (499), or the deadline / queue timeout passed (503). */
-function abortError(err: unknown, client: AbortSignal): unknown {
-  if (err instanceof ApiError) return err;
-  if (client.aborted) return new ApiError(499, "client closed the connection", { code: "client_closed" });
-  if ((err as Error).name === "TimeoutError") {
-    return new ApiError(503, "Timed out waiting for a free sequence.", {
-      code: "queue_timeout",
-      retryAfter: 1,
-    });
-  }
-  return err;
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EmbeddingInput, EmbeddingResult, PreparedEmbeddings } from "../engine/embeddings.js";
 import { ApiError, badRequest } from "../errors.js";
 import type { GenerationDeps } from "../generation.js";
+import { abortError, requestSignals } from "../requestSignals.js";
 import { errorResponses, GENERATION_ERRORS } from "./schemas.js";
 
 const ROUTE = "/v1/embeddings";
@@ -98,26 +99,19 @@ async function embed(
   deps.limiter.admit(request.tenant);
   reply.raw.once("close", deps.lifecycle.begin());
 
-  const client = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) {
-      client.abort(new ApiError(499, "client closed the connection", { code: "client_closed" }));
-    }
-  };
-  reply.raw.on("close", onClose);
-  const deadline = AbortSignal.timeout(deps.config.requestTimeoutMs);
-  // The drain grace running out stops the request (503 shutting_down), like a chat request.
-  const drain = new AbortController();
-  const unwatch = deps.lifecycle.whenGraceOver((reason) => drain.abort(reason));
-  const signal = AbortSignal.any([client.signal, deadline, drain.signal]);
+  // The client leaving, the deadline and the drain grace stop it, as they stop a chat request.
+  const { client, deadline, drain, signal, detach } = requestSignals(
+    deps.lifecycle,
+    reply,
+    deps.config.requestTimeoutMs,
+  );
   // Tokenizing is synchronous: one request's inputs at a time, like chat prompts (serial-work.ts).
   let prepared: PreparedEmbeddings;
   try {
     prepared = await deps.prepareWork.run(() => engine.prepare(inputs), signal);
   } catch (err) {
-    reply.raw.off("close", onClose);
-    unwatch();
-    throw err instanceof ApiError ? err : abortedError(deps, client.signal, drain.signal, deadline, err);
+    detach();
+    throw abortedError(deps, client, drain, deadline, err);
   }
   const queueSignal =
     deps.config.queueTimeoutMs > 0
@@ -157,15 +151,13 @@ async function embed(
     );
     return { model, result };
   } catch (err) {
-    const apiErr =
-      err instanceof ApiError ? err : abortedError(deps, client.signal, drain.signal, deadline, err);
+    const apiErr = abortedError(deps, client, drain, deadline, err);
     span.recordException(apiErr as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (apiErr as Error).message });
     throw apiErr;
   } finally {
     span.end();
-    reply.raw.off("close", onClose);
-    unwatch();
+    detach();
   }
 }
 
@@ -180,20 +172,14 @@ function abortedError(
   deadline: AbortSignal,
   err: unknown,
 ): unknown {
-  if (client.aborted) return new ApiError(499, "client closed the connection", { code: "client_closed" });
+  if (err instanceof ApiError || client.aborted) return abortError(err, client);
   if (drain.aborted) return drain.reason;
   if (deadline.aborted) {
     return new ApiError(504, `The request exceeded the ${deps.config.requestTimeoutMs} ms deadline.`, {
       code: "timeout",
     });
   }
-  if ((err as Error).name === "TimeoutError") {
-    return new ApiError(503, "Timed out waiting for a free sequence.", {
-      code: "queue_timeout",
-      retryAfter: 1,
-    });
-  }
-  return err;
+  return abortError(err, client);
 }
 
 export function registerEmbeddingsRoutes(app: FastifyInstance, deps: GenerationDeps): void {
