@@ -254,11 +254,12 @@ export class GenAIPlatform extends pulumi.ComponentResource {
         namespace: names.workload,
         models: config.models,
         charts,
-        // The Gateway API Gateway sits beside the mesh's, with its certificate (the Secret lives there).
-        gatewayNamespace: names.mesh,
+        // The Gateway API Gateway sits beside the mesh's, with its certificate (the Secret lives there). Without
+        // the Mesh component the platform creates no mesh namespace, so it goes to the workload's, which always exists.
+        gatewayNamespace: this.mesh ? names.mesh : names.workload,
         // HTTPS with the mesh's gateway certificate (mesh.ts creates the Secret in that namespace).
         ...(this.mesh ? { tlsSecretName: config.mesh.gateway.tlsSecretName } : {}),
-        vpaRecommenderNamespace: names.mesh,
+        vpaRecommenderNamespace: this.mesh ? names.mesh : names.workload,
         // Prometheus is outside the mesh: let it scrape the server port in plaintext under STRICT mTLS.
         plaintextScrape: this.mesh !== undefined && config.mesh.mtls === "STRICT",
         ...(config.secrets.registryPassword ? { registryPassword: config.secrets.registryPassword } : {}),
