@@ -14,7 +14,9 @@
  *   for this repository's own code, but is not part of the package's typed API;
  * - imports that nothing uses any more are dropped, and the same removals are applied to other files' imports and
  *   re-exports of a removed name.
- * Anything it cannot rewrite (an interface or class member typed by zod) fails the build naming the declaration.
+ * - a generic interface over zod types (a component's `ComponentConfig<T>`) is removed the same way;
+ * Anything else it cannot rewrite (a non-generic interface or a class member typed by zod) fails the build naming
+ * the declaration.
  */
 import { readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -177,6 +179,12 @@ function main(dist: string): void {
               if (t && typeof text === "string") state.expanded.set(t, text);
             });
           }
+        } else if (ts.isInterfaceDeclaration(s) && s.typeParameters !== undefined) {
+          // A generic interface over zod types (ComponentConfig<T>: a component's schema, defaults and presets)
+          // is internal plumbing: removed like the schemas themselves, with whatever names it.
+          state.dropped.add(s);
+          tainted.add(s.name.text);
+          state.removed.add(s.name.text);
         } else {
           const name = (s as { name?: ts.Identifier }).name?.text ?? ts.SyntaxKind[s.kind];
           throw new DeclarationRewriteError(sf.fileName, `${name} mentions zod and cannot be rewritten`);
