@@ -28,6 +28,11 @@ NODE_DIR="$CLUSTER_DIR/node"
 NODE_IMAGE="${GENAI_NODE_IMAGE:-genai-inference:local}"
 NODE_MODEL="${GENAI_NODE_MODEL:-${GENAI_MODEL_CACHE:-$HOME/.cache/genai-platform/models}/SmolLM2-135M-Instruct.Q4_1.gguf}"
 CNI_BIN_DIR="${GENAI_CNI_BIN_DIR:-/usr/lib/cni}"
+# The kubelet refuses a loopback node IP ("nodeIP can't be loopback address", validateNodeIP in
+# pkg/kubelet/kubelet_node_status.go), and the API server dials the node's InternalIP. So the node gets one address
+# of the benchmarking range (RFC 2544, never routed) as a /32 on the loopback interface: local traffic only, like
+# 127.0.0.1, and the kubelet listens there and nowhere else. GENAI_NODE_IP overrides it.
+NODE_IP="${GENAI_NODE_IP:-198.18.0.1}"
 KUBELET_PORT=$((PORT_BASE + 7))
 KUBELET_HEALTHZ_PORT=$((PORT_BASE + 8))
 kube_version=$(awk '$1 == "k8s.io/kubernetes" { print $2; exit }' "$here/cmd/go.mod")
@@ -153,6 +158,7 @@ node_down() {
   if [ -f "$NODE_DIR/sysctl.saved" ]; then
     while read -r s; do sysctl -q -w "$s" >/dev/null || log "could not restore $s"; done <"$NODE_DIR/sysctl.saved"
   fi
+  if [ -f "$NODE_DIR/node-ip.added" ]; then ip addr del "$NODE_IP/32" dev lo || log "could not remove $NODE_IP from lo"; fi
   if [ $kube_ok = 1 ]; then k delete node "$NODE_NAME" --ignore-not-found --wait=false >/dev/null 2>&1 || true; fi
   rm -rf "$NODE_DIR"
   log "node $NODE_NAME stopped"
@@ -256,8 +262,9 @@ write_kubelet_config() {
   cat >"$NODE_DIR/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-# Loopback only: the API server reaches the kubelet (logs, exec, port-forward) at 127.0.0.1:$KUBELET_PORT.
-address: 127.0.0.1
+# On the node's loopback-interface address only: the API server reaches the kubelet (logs, exec, port-forward)
+# at $NODE_IP:$KUBELET_PORT.
+address: $NODE_IP
 port: $KUBELET_PORT
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -348,7 +355,7 @@ node_up() {
   log "making the kubelet's certificates"
   cp "$CLUSTER_DIR/pki/ca.crt" "$CLUSTER_DIR/pki/ca.key" "$NODE_DIR/pki/"
   new_cert "$NODE_DIR/pki" kubelet-client ca "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
-  new_cert "$NODE_DIR/pki" kubelet-server ca "/CN=$NODE_NAME" serverAuth "IP:127.0.0.1,DNS:$NODE_NAME"
+  new_cert "$NODE_DIR/pki" kubelet-server ca "/CN=$NODE_NAME" serverAuth "IP:$NODE_IP,DNS:$NODE_NAME"
   rm -f "$NODE_DIR/pki/ca.key"
   new_kubeconfig "$NODE_DIR/kubelet.kubeconfig" "https://127.0.0.1:$APISERVER_PORT" "$NODE_DIR/pki/ca.crt" \
     "$NODE_DIR/pki/kubelet-client.crt" "$NODE_DIR/pki/kubelet-client.key"
@@ -373,15 +380,19 @@ node_up() {
   done
   for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$NODE_DIR/sysctl.saved"
 
+  if ! ip -o addr show dev lo | grep -qF " $NODE_IP/32 "; then
+    ip addr add "$NODE_IP/32" dev lo
+    touch "$NODE_DIR/node-ip.added"
+  fi
   write_kubelet_config
   start node-kubelet "$KUBE_BIN/kube" kubelet --config="$NODE_DIR/kubelet.yaml" \
     --kubeconfig="$NODE_DIR/kubelet.kubeconfig" --root-dir="$NODE_DIR/kubelet" \
-    --hostname-override="$NODE_NAME" --node-ip=127.0.0.1 --node-labels="type=real"
+    --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --node-labels="type=real"
   wait_for node-kubelet 120 curl -sf "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
   wait_for node-kubelet 120 k wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
 
   trap - EXIT INT TERM
-  log "node $NODE_NAME Ready in $((SECONDS - started))s (kubelet 127.0.0.1:$KUBELET_PORT, model dir below)"
+  log "node $NODE_NAME Ready in $((SECONDS - started))s (kubelet $NODE_IP:$KUBELET_PORT, model dir below)"
   echo "$NODE_DIR/models"
 }
 

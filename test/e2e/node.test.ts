@@ -36,6 +36,13 @@ function skipReason(): string | undefined {
 }
 const reason = skipReason();
 
+/** An exec probe: `node` inside the container fetches `path` from the server on the pod's loopback. */
+function probe(path: string): { exec: { command: string[] }; timeoutSeconds: number } {
+  const script = `fetch('http://127.0.0.1:8000${path}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+  // Generous timeout: starting node on a loaded 2-core machine can take seconds.
+  return { exec: { command: ["node", "-e", script] }, timeoutSeconds: 15 };
+}
+
 /** The inference server as the platform runs it: non-root, read-only root, no capabilities, probes on /ready. */
 function serverPod(modelDir: string): object {
   return {
@@ -66,21 +73,12 @@ function serverPod(modelDir: string): object {
             { name: "THREADS", value: "1" },
           ],
           ports: [{ name: "http", containerPort: 8000 }],
-          readinessProbe: {
-            httpGet: { path: "/ready", port: "http" },
-            periodSeconds: 2,
-            failureThreshold: 3,
-          },
-          livenessProbe: {
-            httpGet: { path: "/health", port: "http" },
-            periodSeconds: 10,
-            failureThreshold: 6,
-          },
-          startupProbe: {
-            httpGet: { path: "/health", port: "http" },
-            periodSeconds: 2,
-            failureThreshold: 120,
-          },
+          // Exec probes against the real server from inside the pod: the host has no route into the pod network
+          // (by design), so kubelet httpGet probes, which dial the pod IP from the host, could never connect. The
+          // same check as the image's own HEALTHCHECK.
+          startupProbe: { ...probe("/health"), periodSeconds: 3, failureThreshold: 100 },
+          readinessProbe: { ...probe("/ready"), periodSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { ...probe("/health"), periodSeconds: 20, failureThreshold: 3 },
           resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
           securityContext: {
             allowPrivilegeEscalation: false,
