@@ -91,11 +91,13 @@ missing() {
 
 # node_pids: live PIDs recorded for the node whose command line points into $NODE_DIR.
 node_pids() {
-  local name pid
+  local name pid cmd
   for name in node-kubelet node-containerd; do
     [ -f "$RUN_DIR/$name.pid" ] || continue
     pid=$(cat "$RUN_DIR/$name.pid")
-    if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$NODE_DIR"; then echo "$pid"; fi
+    # Read the command line whole first: `tr | grep -q` under pipefail fails at random when grep exits early (SIGPIPE).
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    if [[ "$cmd" == *"$NODE_DIR"* ]]; then echo "$pid"; fi
   done
 }
 
@@ -104,7 +106,8 @@ stop() {
   local name="$1" pid deadline
   [ -f "$RUN_DIR/$name.pid" ] || return 0
   pid=$(cat "$RUN_DIR/$name.pid")
-  if node_pids | grep -qx "$pid"; then
+  # grep without -q reads all of node_pids' output (with -q it may exit first and fail the pipe with SIGPIPE).
+  if node_pids | grep -x "$pid" >/dev/null; then
     log "stopping $name (process group $pid)"
     kill -TERM -- "-$pid" 2>/dev/null || true
     deadline=$((SECONDS + 15))
@@ -217,6 +220,9 @@ disabled_plugins = ["io.containerd.internal.v1.tracing", "io.containerd.snapshot
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   disable_apparmor = true
+  # Containers may not get a lower oom_score_adj than containerd's own: without CAP_SYS_RESOURCE (a sandbox's
+  # bounding set may lack it) runc cannot lower it, and the kubelet asks -998 for every pod sandbox.
+  restrict_oom_score_adj = true
   netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "$SNAPSHOTTER"
@@ -380,7 +386,7 @@ node_up() {
   done
   for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$NODE_DIR/sysctl.saved"
 
-  if ! ip -o addr show dev lo | grep -qF " $NODE_IP/32 "; then
+  if ! ip -o addr show dev lo | grep -F " $NODE_IP/32 " >/dev/null; then
     ip addr add "$NODE_IP/32" dev lo
     touch "$NODE_DIR/node-ip.added"
   fi

@@ -222,6 +222,7 @@ describe.skipIf(reason !== undefined)(`a real node (${reason ?? "kubelet + conta
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
       body: JSON.stringify({
+        model: modelFile.replace(/\.gguf$/, ""),
         messages: [{ role: "user", content: "Say hello." }],
         max_tokens: 8,
         temperature: 0,
