@@ -58,6 +58,8 @@ function serverPod(modelDir: string): object {
         runAsNonRoot: true,
         runAsUser: 1000,
         runAsGroup: 1000,
+        // The Secret's files are root-owned with mode 0440: fsGroup makes them group 1000, readable by the server.
+        fsGroup: 1000,
         seccompProfile: { type: "RuntimeDefault" },
       },
       containers: [
