@@ -51,6 +51,9 @@ stop_tier() {
   for name in "$@"; do rm -f "$RUN_DIR/$name.pid"; done
 }
 
+# A real node (node.sh) first: its pods, kubelet and containerd, while the API server still answers.
+[ ! -d "$CLUSTER_DIR/node" ] || "$here/node.sh" down || log "node.sh down failed; continuing"
+
 mapfile -t ours < <(cluster_pids)
 # Clients first, together; then the API server; etcd last, so nothing writes to a store that is going away.
 stop_tier watchdog kwok kube-scheduler kube-controller-manager

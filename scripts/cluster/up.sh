@@ -79,6 +79,8 @@ new_cert "$pki" controller-manager ca "/CN=system:kube-controller-manager" clien
 new_cert "$pki" scheduler ca "/CN=system:kube-scheduler" clientAuth
 # kwok plays every kubelet and also writes pod status on their behalf; it gets cluster-admin rights below.
 new_cert "$pki" kwok ca "/CN=kwok" clientAuth
+# The API server's identity towards real kubelets (scripts/cluster/node.sh): logs, exec, port-forward.
+new_cert "$pki" apiserver-kubelet-client ca "/CN=kube-apiserver-kubelet-client" clientAuth
 openssl ecparam -genkey -name prime256v1 -noout -out "$pki/sa.key"
 openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 
@@ -141,12 +143,17 @@ start kube-apiserver "$kube_bin/kube-apiserver" \
   --etcd-certfile="$pki/apiserver-etcd-client.crt" --etcd-keyfile="$pki/apiserver-etcd-client.key" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-  --service-cluster-ip-range=10.96.0.0/16
+  --service-cluster-ip-range=10.96.0.0/16 \
+  --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority="$pki/ca.crt" --kubelet-preferred-address-types=InternalIP
 wait_for kube-apiserver 90 healthz "$server/readyz"
 
 # kwok acts for every kubelet (node status, leases, pod status and deletion): bind its identity to cluster-admin.
 "$kubectl" --kubeconfig "$admin_kubeconfig" create clusterrolebinding kwok-cluster-admin --clusterrole=cluster-admin \
   --user=kwok >/dev/null
+# Real kubelets ask the API server (webhook authorization) whether its kubelet client may use their API.
+"$kubectl" --kubeconfig "$admin_kubeconfig" create clusterrolebinding apiserver-kubelet-api-admin \
+  --clusterrole=system:kubelet-api-admin --user=kube-apiserver-kubelet-client >/dev/null
 
 start kube-controller-manager "$kube_bin/kube-controller-manager" \
   --kubeconfig="$CLUSTER_DIR/controller-manager.kubeconfig" \

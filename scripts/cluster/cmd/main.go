@@ -1,5 +1,6 @@
 // Command kube is a multi-call binary holding the local test control plane:
-// etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl.
+// etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and
+// the kubelet (a real node beside the kwok ones: scripts/cluster/node.sh).
 // One binary instead of five keeps the cold build to a single link of the
 // shared dependency graph (client-go, apiserver, etcd client) on a 2-core box.
 //
@@ -8,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,6 +25,8 @@ import (
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
+	_ "k8s.io/kubernetes/pkg/features" // Kubernetes feature gates, registered as the upstream kubelet main does
 )
 
 // tools maps a tool name to its entry point; each receives os.Args already
@@ -36,6 +40,7 @@ var tools = map[string]func() int{
 	"kube-controller-manager": func() int { return cli.Run(controllermanager.NewControllerManagerCommand()) },
 	"kube-scheduler":          func() int { return cli.Run(scheduler.NewSchedulerCommand()) },
 	"kubectl":                 func() int { return cli.Run(kubectlcmd.NewDefaultKubectlCommand()) },
+	"kubelet":                 func() int { return cli.Run(kubelet.NewKubeletCommand(context.Background())) },
 }
 
 func main() {
