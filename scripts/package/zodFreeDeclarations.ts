@@ -179,12 +179,15 @@ function main(dist: string): void {
               if (t && typeof text === "string") state.expanded.set(t, text);
             });
           }
-        } else if (ts.isInterfaceDeclaration(s) && s.typeParameters !== undefined) {
-          // A generic interface over zod types (ComponentConfig<T>: a component's schema, defaults and presets)
-          // is internal plumbing: removed like the schemas themselves, with whatever names it.
-          state.dropped.add(s);
-          tainted.add(s.name.text);
-          state.removed.add(s.name.text);
+        } else if (ts.isInterfaceDeclaration(s)) {
+          // A member typed by zod (ComponentConfig's `schema`) becomes `unknown`: the consumer gets the shape
+          // of the settings and their defaults, not the validator, which only this repository's code calls.
+          for (const m of s.members) {
+            if (ts.isPropertySignature(m) && m.type && mentions(m.type, tainted)) {
+              const text = expand(m.type, s);
+              state.expanded.set(m.type, typeof text === "string" ? text : "unknown");
+            }
+          }
         } else {
           const name = (s as { name?: ts.Identifier }).name?.text ?? ts.SyntaxKind[s.kind];
           throw new DeclarationRewriteError(sf.fileName, `${name} mentions zod and cannot be rewritten`);
@@ -196,22 +199,18 @@ function main(dist: string): void {
   let rewritten = 0;
   for (const state of states.values()) {
     const { sf } = state;
-    if (state.dropped.size === 0 && state.expanded.size === 0 && state.tainted.size === 0) continue;
-    const edits: Edit[] = [];
+    const reexports = removedReexports(sf, states, resolveModule);
+    if (
+      state.dropped.size === 0 &&
+      state.expanded.size === 0 &&
+      state.tainted.size === 0 &&
+      reexports.length === 0
+    )
+      continue;
+    const edits: Edit[] = [...reexports];
     for (const s of state.dropped) edits.push({ start: s.getFullStart(), end: s.getEnd(), text: "" });
     for (const [node, text] of state.expanded)
       edits.push({ start: node.getStart(), end: node.getEnd(), text });
-    // Re-exports of removed names disappear with them.
-    for (const s of sf.statements) {
-      if (!ts.isExportDeclaration(s) || !s.moduleSpecifier || !s.exportClause) continue;
-      if (!ts.isNamedExports(s.exportClause)) continue;
-      const target = resolveModule(sf, (s.moduleSpecifier as ts.StringLiteral).text);
-      const removed = target ? states.get(target)?.removed : undefined;
-      if (!removed) continue;
-      for (const e of s.exportClause.elements)
-        if (removed.has((e.propertyName ?? e.name).text))
-          throw new DeclarationRewriteError(sf.fileName, `re-exports ${e.name.text}, which is typed by zod`);
-    }
     let text = applyEdits(sf.getFullText(), edits);
     text = dropUnusedImports(text, sf.fileName);
     if (/from\s+["']zod(\/[^"']*)?["']/.test(text))
@@ -220,6 +219,32 @@ function main(dist: string): void {
     rewritten++;
   }
   console.log(`zod-free declarations: ${rewritten} of ${files.length} files rewritten`);
+}
+
+/** Re-exports (`export { a, type B } from "./m.js"`) of names removed from their module, as edits removing them. */
+function removedReexports(
+  sf: ts.SourceFile,
+  states: ReadonlyMap<string, FileState>,
+  resolveModule: (from: ts.SourceFile, specifier: string) => string | undefined,
+): Edit[] {
+  const edits: Edit[] = [];
+  for (const s of sf.statements) {
+    if (!ts.isExportDeclaration(s) || !s.moduleSpecifier || !s.exportClause) continue;
+    if (!ts.isNamedExports(s.exportClause)) continue;
+    const target = resolveModule(sf, (s.moduleSpecifier as ts.StringLiteral).text);
+    const removed = target ? states.get(target)?.removed : undefined;
+    if (!removed) continue;
+    const all = s.exportClause.elements;
+    const kept = all.filter((e) => !removed.has((e.propertyName ?? e.name).text));
+    if (kept.length === all.length) continue;
+    const typeOnly = s.isTypeOnly ? "type " : "";
+    const text =
+      kept.length === 0
+        ? ""
+        : `export ${typeOnly}{ ${kept.map((e) => e.getText(sf)).join(", ")} } from ${s.moduleSpecifier.getText(sf)};`;
+    edits.push({ start: s.getStart(sf), end: s.getEnd(), text });
+  }
+  return edits;
 }
 
 function applyEdits(text: string, edits: Edit[]): string {

@@ -131,9 +131,9 @@ describe("ci stack through the real engine", () => {
     expect(await routeWeights()).toEqual({ stable: 80, canary: 20 });
     const pools = await kube.list("inferencepools.inference.networking.k8s.io", ns);
     expect(pools.map((p) => p.metadata.name).sort()).toEqual([
-      "inference-smollm2-chat-canary",
-      "inference-smollm2-chat-stable",
-      "inference-smollm2-embed-stable",
+      "genai-inference-smollm2-chat-canary",
+      "genai-inference-smollm2-chat-stable",
+      "genai-inference-smollm2-embed-stable",
     ]);
     const rules = await kube.list("destinationrules.networking.istio.io", ns);
     const hosts = rules.map((r) => String(r.spec?.["host"] ?? ""));
