@@ -49,6 +49,13 @@ const inContainer = (script: string) =>
     (e: { stderr?: string }) => ({ ok: false, out: e.stderr ?? "" }),
   );
 
+/** The model name the Deployment gives the server (MODEL_NAME). */
+const servedModel = (): string => {
+  const name = spec.container.env.find((e) => e.name === "MODEL_NAME")?.value;
+  if (!name) throw new Error("the Deployment sets no MODEL_NAME");
+  return name;
+};
+
 beforeAll(async () => {
   await docker("image", "inspect", IMAGE).catch(() => {
     throw new Error(`image ${IMAGE} is missing: build it with scripts/image/build.sh`);
@@ -122,14 +129,15 @@ describe("the image", () => {
 
 describe("the server in the image, through the official openai client", () => {
   it("lists the model and refuses a wrong key in the OpenAI error format", async () => {
-    expect((await client.models.list()).data.map((m) => m.id)).toEqual(["SmolLM2-135M-Instruct.Q4_1"]);
+    // The stack names the model (MODEL_NAME from genai:models) and lists the endpoint's catalog, its own first.
+    expect((await client.models.list()).data.map((m) => m.id)[0]).toBe(servedModel());
     const wrong = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 });
   });
 
   it("answers a chat completion and streams one, with usage", async () => {
     const res = await client.chat.completions.create({
-      model: "SmolLM2-135M-Instruct.Q4_1",
+      model: servedModel(),
       messages: [{ role: "user", content: "Name a color." }],
       max_tokens: 4,
       temperature: 0,
@@ -137,7 +145,7 @@ describe("the server in the image, through the official openai client", () => {
     expect(res.choices[0]?.message.content?.length).toBeGreaterThan(0);
     expect(res.usage?.completion_tokens).toBeGreaterThan(0);
     const stream = await client.chat.completions.create({
-      model: "SmolLM2-135M-Instruct.Q4_1",
+      model: servedModel(),
       messages: [{ role: "user", content: "Count to three." }],
       max_tokens: 4,
       stream: true,

@@ -34,10 +34,10 @@ export interface ServerPodSpec {
   volumes: { name: string; emptyDir?: { sizeLimit?: string } }[];
 }
 
-/** The stable track's server container and pod security context, as the dev stack deploys them. */
+/** The stable track's server container and pod security context of the dev stack's one model (smollm2). */
 export async function serverPodSpec(): Promise<ServerPodSpec> {
   const run = await runProgram("dev");
-  const deployment = run.one("kubernetes:apps/v1:Deployment", "genai-inference-stable");
+  const deployment = run.one("kubernetes:apps/v1:Deployment", "genai-inference-smollm2-stable");
   const spec = (deployment.inputs.spec as { template: { spec: Record<string, unknown> } }).template.spec as {
     containers: Container[];
     securityContext: { runAsUser: number; runAsGroup: number };
