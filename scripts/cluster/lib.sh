@@ -39,3 +39,33 @@ cluster_pids() {
     fi
   done
 }
+
+# start NAME ARGS...: runs a daemon in its own process group (setsid), logging to logs/NAME.log. Used by up.sh
+# (the control plane) and node.sh (containerd, the kubelet).
+start() {
+  local name="$1"
+  shift
+  log "starting $name"
+  setsid "$@" >"$CLUSTER_DIR/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$name.pid"
+}
+
+# wait_for NAME SECONDS CMD...: polls CMD until it succeeds; fails early with the log tail if NAME died.
+wait_for() {
+  local name="$1" timeout="$2" deadline pid
+  shift 2
+  deadline=$((SECONDS + timeout))
+  pid=$(cat "$RUN_DIR/$name.pid")
+  until "$@" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$CLUSTER_DIR/logs/$name.log" >&2
+      die "$name exited during start-up (log: $CLUSTER_DIR/logs/$name.log)"
+    fi
+    [ $SECONDS -lt $deadline ] || {
+      tail -n 30 "$CLUSTER_DIR/logs/$name.log" >&2
+      die "$name not ready after ${timeout}s (log: $CLUSTER_DIR/logs/$name.log)"
+    }
+    sleep 0.5
+  done
+  log "$name ready"
+}

@@ -167,35 +167,6 @@ node_down() {
   log "node $NODE_NAME stopped"
 }
 
-# start NAME ARGS...: a daemon in its own process group, logging to logs/NAME.log.
-start() {
-  local name="$1"
-  shift
-  log "starting $name"
-  setsid "$@" >"$CLUSTER_DIR/logs/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/$name.pid"
-}
-
-# wait_for NAME SECONDS CMD...: polls CMD; fails with the log tail if NAME died or time ran out.
-wait_for() {
-  local name="$1" timeout="$2" deadline pid
-  shift 2
-  deadline=$((SECONDS + timeout))
-  pid=$(cat "$RUN_DIR/$name.pid")
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || {
-      tail -n 30 "$CLUSTER_DIR/logs/$name.log" >&2
-      die "$name exited during start-up (log: $CLUSTER_DIR/logs/$name.log)"
-    }
-    [ $SECONDS -lt $deadline ] || {
-      tail -n 30 "$CLUSTER_DIR/logs/$name.log" >&2
-      die "$name not ready after ${timeout}s (log: $CLUSTER_DIR/logs/$name.log)"
-    }
-    sleep 0.5
-  done
-  log "$name ready"
-}
-
 write_containerd_config() {
   local c="$NODE_DIR/containerd"
   cat >"$c/config.toml" <<EOF

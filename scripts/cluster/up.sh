@@ -90,35 +90,6 @@ for who in admin controller-manager scheduler kwok; do
 done
 admin_kubeconfig="$CLUSTER_DIR/admin.kubeconfig"
 
-# start NAME BINARY ARGS...: runs a daemon in its own process group (setsid), logging to logs/NAME.log.
-start() {
-  local name="$1"
-  shift
-  log "starting $name"
-  setsid "$@" >"$logs/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/$name.pid"
-}
-
-# wait_for NAME SECONDS CMD...: polls CMD until it succeeds; fails early with the log tail if NAME died.
-wait_for() {
-  local name="$1" timeout="$2" deadline pid
-  shift 2
-  deadline=$((SECONDS + timeout))
-  pid=$(cat "$RUN_DIR/$name.pid")
-  until "$@" >/dev/null 2>&1; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$logs/$name.log" >&2
-      die "$name exited during start-up (log: $logs/$name.log)"
-    fi
-    [ $SECONDS -lt $deadline ] || {
-      tail -n 30 "$logs/$name.log" >&2
-      die "$name not ready after ${timeout}s (log: $logs/$name.log)"
-    }
-    sleep 0.5
-  done
-  log "$name ready"
-}
-
 healthz() { curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "$1" -o /dev/null; }
 insecure_healthz() { curl -sfk "$1" -o /dev/null; } # self-signed serving certs of the controller-manager/scheduler
 
