@@ -17,6 +17,7 @@ import { startLlamaServerEngine } from "./llama-server-engine.js";
 import { benchPrompt } from "./prompts.js";
 import { aggregate, counterDelta, ratios, textReport, type RoundSample } from "./report.js";
 import { startServerEngine } from "./server-engine.js";
+import { amxVariants } from "./cpu-variant.js";
 import { loadSettings, type BenchSettings, type EngineId, type PromptKind } from "./settings.js";
 
 const STARTERS: Record<EngineId, (s: BenchSettings) => Promise<BenchEngine>> = {
@@ -35,18 +36,27 @@ async function runRound(
 ): Promise<RoundSample> {
   const before = await engine.decodeCounters();
   const started = performance.now();
+  let failed = 0;
   const lanes = Array.from({ length: at.concurrency }, async (_, lane) => {
     const done = [];
     for (let i = 0; i < s.requestsPerClient; i++) {
       const prompt = benchPrompt(at.kind, at.firstSerial + lane * s.requestsPerClient + i);
-      done.push(await engine.complete(prompt, s.maxTokens, AbortSignal.timeout(s.requestTimeoutMs)));
+      // A failed or timed-out request is counted and the client goes on: one slow answer must not end the run.
+      try {
+        done.push(await engine.complete(prompt, s.maxTokens, AbortSignal.timeout(s.requestTimeoutMs)));
+      } catch (err) {
+        failed++;
+        progress(
+          `${engine.id}: request ${at.firstSerial + lane * s.requestsPerClient + i} failed: ${String(err)}`,
+        );
+      }
     }
     return done;
   });
   const completions = (await Promise.all(lanes)).flat();
   const seconds = (performance.now() - started) / 1000;
   const decode = counterDelta(before, await engine.decodeCounters());
-  return { ...at, engine: engine.id, seconds, completions, decode };
+  return { ...at, engine: engine.id, seconds, completions, failed, decode };
 }
 
 /** The command that reproduces this run (the knobs that were set), for the JSON and the docs. */
@@ -114,6 +124,12 @@ async function writeResults(
 
 async function main() {
   const s = loadSettings();
+  const amx = amxVariants(resolve(REPO_ROOT, "node_modules"));
+  if (amx.length > 0 && s.engines.some((e) => e !== "llama-server"))
+    throw new Error(
+      `node-llama-cpp would load its AMX CPU variant (${amx[0]}) while llama-server runs with --no-repack: ` +
+        "run inference/scripts/drop-amx-cpu-variant.sh first, so every engine uses the same kernels",
+    );
   const outDir = isAbsolute(s.outDir) ? s.outDir : resolve(REPO_ROOT, s.outDir);
   const roundsTotal = s.levels.length * s.rounds * s.kinds.length * s.engines.length;
   progress(

@@ -13,6 +13,8 @@ export interface RoundSample {
   /** Wall time of the round, first request sent to last answer received. */
   seconds: number;
   completions: Completion[];
+  /** Requests that failed (an HTTP error or BENCH_REQUEST_TIMEOUT_MS passed): counted, not measured. @default 0 */
+  failed?: number;
   /** How much the engine's decode counters moved during the round; undefined when it has none. */
   decode: DecodeCounters | undefined;
 }
@@ -22,6 +24,8 @@ export interface ResultRow {
   concurrency: number;
   engine: EngineId;
   requests: number;
+  /** Requests that failed; their tokens are not counted. */
+  failed: number;
   tokens: number;
   seconds: number;
   /** Aggregate output tokens per second: all tokens over all rounds' wall time. */
@@ -72,6 +76,7 @@ export function aggregate(samples: readonly RoundSample[]): ResultRow[] {
       concurrency: first.concurrency,
       engine: first.engine,
       requests: completions.length,
+      failed: g.reduce((a, s) => a + (s.failed ?? 0), 0),
       tokens,
       seconds,
       tokPerS: seconds > 0 ? tokens / seconds : Number.NaN,
@@ -132,6 +137,7 @@ export const RESULT_HEADER = [
   "conc",
   "engine",
   "requests",
+  "failed",
   "tok/s",
   "TTFT p50 ms",
   "TTFT p99 ms",
@@ -154,6 +160,7 @@ export function resultCells(rows: readonly ResultRow[]): string[][] {
     String(r.concurrency),
     r.engine,
     String(r.requests),
+    String(r.failed),
     numText(r.tokPerS, 1),
     msText(r.ttftP50),
     msText(r.ttftP99),

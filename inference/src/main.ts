@@ -161,7 +161,13 @@ async function main(): Promise<void> {
     );
     if (lifecycle.phase === "loading") lifecycle.phase = "ready";
     logger.info(
-      { event: "ready", ...engine.info, sequences: engine.sequences, threads: lifecycle.engine?.threads },
+      {
+        event: "ready",
+        ...engine.info,
+        sequences: engine.sequences,
+        threads: lifecycle.engine?.threads,
+        cpu_features: engine.cpuFeatures,
+      },
       "model loaded: ready",
     );
   } catch (err) {

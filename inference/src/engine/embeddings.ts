@@ -99,6 +99,11 @@ export class EmbeddingEngine {
     return this.model.embeddingVectorSize;
   }
 
+  /** The CPU features of the llama.cpp variant ggml loaded (its system info line), logged when ready. */
+  get cpuFeatures(): string {
+    return this.llama.systemInfo;
+  }
+
   get sequences(): number {
     return this.slots.capacity;
   }

@@ -179,6 +179,11 @@ export class Engine {
     return this.slots.waiting;
   }
 
+  /** The CPU features of the llama.cpp variant ggml loaded (its system info line), logged when ready. */
+  get cpuFeatures(): string {
+    return this.llama.systemInfo;
+  }
+
   /** CPU threads evaluation runs on. */
   get threads(): number {
     return this.context.idealThreads;
