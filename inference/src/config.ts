@@ -39,6 +39,10 @@ export interface Config {
   /** CPU threads for evaluation; 0 = node-llama-cpp's default (the machine's math cores). */
   threads: number;
   batchSize: number | undefined;
+  /** Bytes of saved prompt states kept for reuse across sequences (PROMPT_CACHE_MB); 0 disables. */
+  promptCacheBytes: number;
+  /** Where saved prompt states go (PROMPT_CACHE_DIR); undefined = the OS temp directory. */
+  promptCacheDir: string | undefined;
   queueSize: number;
   requestTimeoutMs: number;
   /** Longest wait for a free sequence before 503 queue_timeout; 0 = only the request deadline applies. */
@@ -187,6 +191,8 @@ export function loadConfig(env: Env = process.env): Config {
     sequences: int(env, "SEQUENCES", 4, 1, 256),
     threads: int(env, "THREADS", 0, 0, 1024),
     batchSize: str(env, "BATCH_SIZE") === undefined ? undefined : int(env, "BATCH_SIZE", 512, 1),
+    promptCacheBytes: int(env, "PROMPT_CACHE_MB", 256, 0, 1_048_576) * 1024 * 1024,
+    promptCacheDir: str(env, "PROMPT_CACHE_DIR"),
     queueSize: int(env, "QUEUE_SIZE", 64, 0),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 300_000, 100),
     queueTimeoutMs: int(env, "QUEUE_TIMEOUT_MS", 0, 0),

@@ -148,6 +148,13 @@ async function main(): Promise<void> {
       },
       onDecodeStep: (sequences: number, tokens: number) => metrics.decodeStep(sequences, tokens),
       onPromptCache: (cached: number) => metrics.promptCached(cached),
+      promptCacheBytes: config.promptCacheBytes,
+      promptCacheDir: config.promptCacheDir,
+      onPromptCacheError: (err: unknown) =>
+        logger.warn(
+          { event: "prompt_cache_error", err },
+          "prompt cache operation failed; prompt evaluated in full",
+        ),
     };
     // MODEL_TYPE=embeddings: the same model file behind embedding contexts, serving /v1/embeddings only.
     const engine =

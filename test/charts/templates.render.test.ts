@@ -72,10 +72,13 @@ beforeAll(async () => {
   if (missing.length > 0) throw new Error(`chart archives missing for pinned charts: ${missing.join("; ")}`);
   runs = await runVariants();
   crds = crdIndex();
-  // One render per distinct (chart, release, values): the variants repeat most of them.
+  // One render per distinct (chart, release, values): the variants repeat most of them. The first variant that
+  // installs it names it (dev, prod before the GPU variants), so `of(key, "prod")` finds prod's renders.
   const distinct = new Map<string, ChartInstall>();
-  for (const i of runs.flatMap((r) => r.installs))
-    distinct.set(JSON.stringify([i.spec.chart, i.releaseName, i.namespace, i.values]), i);
+  for (const i of runs.flatMap((r) => r.installs)) {
+    const key = JSON.stringify([i.spec.chart, i.releaseName, i.namespace, i.values]);
+    if (!distinct.has(key)) distinct.set(key, i);
+  }
   const installs = [...distinct.values()];
   rendered = [];
   for (const [n, install] of installs.entries())

@@ -24,6 +24,7 @@ import { batchingOptions, installDecodeGate, sequenceIdOf, type DecodeStepListen
 import { chatWrapperFor } from "./chatWrapper.js";
 import { DecodeGate } from "./decodeGate.js";
 import { longestPrefixIndex, reusablePrefixLength } from "./prefix.js";
+import { planPromptCache, PromptCache } from "./promptCache.js";
 import { SlotPool } from "./slots.js";
 import { defaultThreads } from "./threads.js";
 
@@ -96,10 +97,19 @@ export interface EngineOptions {
   onDecodeStep?: DecodeStepListener;
   /** Each admitted prompt: how many of its tokens came from the sequence's cache instead of being evaluated. */
   onPromptCache?: (cachedTokens: number, promptTokens: number) => void;
+  /** Bytes of saved prompt states kept for reuse across sequences (see promptCache.ts); 0 disables. @default 0 */
+  promptCacheBytes?: number;
+  /** Where the saved states go (a private directory is made in it). @default os.tmpdir() */
+  promptCacheDir?: string | undefined;
+  /** A prompt-cache operation failed (the request goes on without it). */
+  onPromptCacheError?: (err: unknown) => void;
 }
 
 /** How long a decode step waits for a generating sequence that has not queued its next token yet. */
 const STRAGGLER_MS = 5;
+
+/** Shortest saved prompt state worth keeping, and the least gain (tokens not evaluated) worth loading one for. */
+const PROMPT_CACHE_MIN_TOKENS = 64;
 
 const seconds = (fromNs: bigint): number => Number(process.hrtime.bigint() - fromNs) / 1e9;
 
@@ -108,6 +118,7 @@ export class Engine {
   /** node-llama-cpp's id of each sequence, the key of its decode requests at the gate (read once, at start-up). */
   private readonly sequenceIds: ReadonlyMap<LlamaContextSequence, number>;
   private meanRequestSeconds = 1;
+  private readonly promptCache: PromptCache | undefined;
 
   private constructor(
     private readonly llama: Llama,
@@ -120,6 +131,14 @@ export class Engine {
   ) {
     const sequences = Array.from({ length: opts.sequences }, () => context.getSequence());
     this.sequenceIds = new Map(sequences.map((s) => [s, sequenceIdOf(s)]));
+    this.promptCache =
+      (opts.promptCacheBytes ?? 0) > 0
+        ? new PromptCache({
+            maxBytes: opts.promptCacheBytes ?? 0,
+            minTokens: PROMPT_CACHE_MIN_TOKENS,
+            parentDir: opts.promptCacheDir,
+          })
+        : undefined;
     // Retry-After: roughly how long the queue ahead takes to drain, from a moving average of request times.
     this.slots = new SlotPool(
       sequences,
@@ -234,6 +253,7 @@ export class Engine {
     );
     const queueSeconds = seconds(queuedAt);
     hooks.onAdmitted?.(queueSeconds);
+    await this.usePromptCache(sequence, prepared.tokens);
     this.opts.onPromptCache?.(
       reusablePrefixLength(sequence.contextTokens, prepared.tokens),
       prepared.promptTokens,
@@ -309,6 +329,28 @@ export class Engine {
     }
   }
 
+  /**
+   * Before `prompt` is evaluated on `sequence`: saves what the sequence holds when the prompt would overwrite most of
+   * it, and loads a saved state that covers more of the prompt than the sequence does. A failure only costs the
+   * reuse: the sequence is cleared and the prompt evaluated in full.
+   */
+  private async usePromptCache(sequence: LlamaContextSequence, prompt: readonly Token[]): Promise<void> {
+    const cache = this.promptCache;
+    if (!cache) return;
+    await cache.exclusive(async () => {
+      const reuse = reusablePrefixLength(sequence.contextTokens, prompt);
+      const hit = cache.best(prompt);
+      const plan = planPromptCache(sequence.contextTokens.length, reuse, hit, PROMPT_CACHE_MIN_TOKENS);
+      try {
+        if (plan.save) await cache.save(sequence);
+        if (plan.load && hit) await cache.restore(sequence, hit);
+      } catch (err) {
+        this.opts.onPromptCacheError?.(err);
+        await sequence.clearHistory().catch(() => undefined);
+      }
+    });
+  }
+
   /** Refuses everything still queued (shutdown). */
   rejectQueued(): void {
     this.slots.rejectAll(
@@ -317,6 +359,7 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    this.promptCache?.dispose();
     await this.context.dispose();
     await this.model.dispose();
     await this.llama.dispose();

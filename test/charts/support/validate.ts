@@ -73,28 +73,67 @@ export function compileValuesSchema(schema: Values): ValidateFunction {
   return ajv.compile(rest);
 }
 
-const validators = new Map<string, ValidateFunction>();
+/** Checks an object the way the API server does: on its defaulted form (see {@link apiServerDefaults}). */
+export interface CrdValidate {
+  (object: unknown): boolean;
+  errors: ErrorObject[] | null | undefined;
+}
+
+function defaultingValidator(schema: unknown, compiled: ValidateFunction): CrdValidate {
+  const validate = ((object: unknown) => {
+    const ok = compiled(apiServerDefaults(schema, object));
+    validate.errors = compiled.errors;
+    return ok;
+  }) as CrdValidate;
+  validate.errors = null;
+  return validate;
+}
+
+const validators = new Map<string, CrdValidate>();
 
 /** The CRD version's schema as the API server applies it to a strictly validated apply (unknown fields refused). */
-export function crdValidator(crd: CrdVersion): ValidateFunction {
+export function crdValidator(crd: CrdVersion): CrdValidate {
   const key = `${crd.group}/${crd.version}/${crd.kind}`;
   let validate = validators.get(key);
   if (!validate) {
-    validate = ajv.compile(structural(crd.schema, true));
+    validate = defaultingValidator(crd.schema, ajv.compile(structural(crd.schema, true)));
     validators.set(key, validate);
   }
   return validate;
 }
 
+/**
+ * What the API server validates instead of the object as sent: a null in a field that is not `nullable` is pruned,
+ * then every absent field with a `default` in the schema gets it (structural-schema defaulting). A chart that leaves
+ * `operator.defaultRuntime` unset or renders `migManager.config.name: null` is accepted that way, so the check must
+ * not refuse it. Returns a copy; `value` is not changed.
+ */
+export function apiServerDefaults(schema: unknown, value: unknown): unknown {
+  if (!isObject(schema)) return value;
+  if (Array.isArray(value)) return value.map((v) => apiServerDefaults(schema.items, v));
+  if (!isObject(value)) return value;
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  const out: Values = {};
+  for (const [key, v] of Object.entries(value)) {
+    const field = properties[key] ?? schema.additionalProperties;
+    if (v === null && !(isObject(field) && field.nullable === true)) continue;
+    out[key] = apiServerDefaults(field, v);
+  }
+  for (const [key, field] of Object.entries(properties))
+    if (out[key] === undefined && isObject(field) && field.default !== undefined)
+      out[key] = apiServerDefaults(field, structuredClone(field.default));
+  return out;
+}
+
 /** Like {@link crdValidator}, for the field at `fieldPath` (e.g. ["spec", "migManager"]) of the CRD's objects. */
-export function crdFieldValidator(crd: CrdVersion, fieldPath: readonly string[]): ValidateFunction {
+export function crdFieldValidator(crd: CrdVersion, fieldPath: readonly string[]): CrdValidate {
   let schema: unknown = crd.schema;
   for (const field of fieldPath) {
     const properties = isObject(schema) ? schema.properties : undefined;
     schema = isObject(properties) ? properties[field] : undefined;
     if (!schema) throw new Error(`${crd.kind}: the CRD has no field ${fieldPath.join(".")}`);
   }
-  return ajv.compile(structural(schema));
+  return defaultingValidator(schema, ajv.compile(structural(schema)));
 }
 
 /**
