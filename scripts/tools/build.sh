@@ -6,11 +6,12 @@
 #   actionlint  checks .github/workflows (github.com/rhysd/actionlint)
 #   helm        the Helm CLI (helm.sh/helm/v3 ./cmd/helm) for the chart render checks (test/charts/*.render.test.ts),
 #               the Helm release the Kubernetes provider compiles in, so the Go build cache is shared with it
-# Usage: scripts/tools/build.sh [tool...]   (default: all). Then: eval "$(scripts/tools/env.sh)".
+#   language-nodejs  pulumi-language-nodejs, the Node.js language host the CLI starts to run Pulumi.yaml's
+#               program and policy-pack directories; from a vendored archive (the proxy refuses its module),
+#               built by default only where that archive is (vendor_archive in lib.sh)
+# Usage: scripts/tools/build.sh [tool...]   (default: all). Then: eval "$(scripts/tools/env.sh --export)".
 # Versions: scripts/tools/versions.env. Cache: $GENAI_TOOLS_CACHE (default ~/.cache/genai-platform/tools).
 #
-#   language-nodejs  pulumi-language-nodejs, the Node.js language host the CLI starts to run Pulumi.yaml's
-#               program and policy-pack directories; from the vendored archive (the proxy refuses its module)
 # Not built here, and why:
 # - random and tls: Terraform-bridged providers; see docs/engine.md for what building them would take.
 set -euo pipefail
