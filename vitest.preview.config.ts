@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// `npm run preview`: the real Pulumi engine (built by scripts/tools/build.sh) previews and renders every
-// stack, and the tests check what it produced. scripts/preview.sh puts the engine on PATH first.
+// `npm run preview`: the real Pulumi CLI and Node.js language host (built by scripts/tools/build.sh) preview and
+// render every stack, and the tests check what they produced. scripts/preview.sh puts the tools on PATH first.
 export default defineConfig({
   test: {
     include: ["test/preview/**/*.test.ts"],

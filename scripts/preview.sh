@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm run preview [-- vitest args]`: builds the engine if it is not cached (scripts/tools/build.sh), puts
-# it on PATH, then runs the preview suite (vitest.preview.config.ts), which previews and renders each
-# stack in $PREVIEW_STACKS (default: dev,prod) with the policy pack and checks the result.
+# `npm run preview [-- vitest args]`: builds the engine and the Node.js language host if they are not cached
+# (scripts/tools/build.sh), puts them on PATH, then runs the preview suite (vitest.preview.config.ts), which runs
+# `pulumi preview` and `pulumi up` (render mode) with the policy pack for each stack in $PREVIEW_STACKS (default:
+# dev,prod) in a scratch copy of the project directory and checks the result (docs/engine.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools/build.sh

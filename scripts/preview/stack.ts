@@ -5,23 +5,30 @@
 //
 // Usage: node --import tsx scripts/preview/stack.ts <stack> <workDir>
 //
-// The program runs in this process through the Automation API (an inline program), because the Node.js
-// language host cannot be built here (scripts/tools/build.sh says why); the CLI, the engine, the
-// Kubernetes provider and the policy pack are the real ones. One process per stack: Node caches index.ts.
+// The commands are the ones a user types in the project directory, run by the CLI in a scratch copy of it
+// (scripts/preview/workspace.ts): the CLI starts the Node.js language host (scripts/tools), which runs Pulumi.yaml's
+// `main` with its `nodeargs` and the policy-pack directory infra/policy; the engine, the Kubernetes provider and the
+// policy pack are the real ones, random and tls are stand-ins (docs/engine.md).
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
-import { automation } from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { checkKubernetesProvider, repoRoot } from "./versions.js";
+import {
+  changeSummary,
+  policyPacksRun,
+  pulumi,
+  selectStack,
+  setConfig,
+  stackOutputs,
+  summaryResult,
+} from "./cli.js";
+import { checkKubernetesProvider, checkLanguageHost } from "./versions.js";
 import { collectEvents, type StackReport } from "./report.js";
-import { STAND_IN_PROVIDERS, throwawayWorkspace } from "./workspace.js";
+import { STAND_IN_PROVIDERS, throwawayProject } from "./workspace.js";
 
 /** Passphrase of the throw-away backend only: nothing it encrypts outlives the run. */
 const PASSPHRASE = "genai-preview-throwaway";
-const policyPackDir = path.join(repoRoot, "infra/policy");
-/** The pack as an executable analyzer plugin (see the comment in that file for why not the directory). */
-const policyPack = path.join(repoRoot, "scripts/preview/policy-pack");
+/** The policy pack, as a directory of the project copy (what `--policy-pack infra/policy` names in a checkout). */
+const POLICY_PACK = "infra/policy";
 
 /**
  * Config that a stack needs but this run cannot have, given a preview-only value only when the stack file lacks the
@@ -58,71 +65,48 @@ function stackFileSets(stackFile: string, key: string): boolean {
 async function main(stackName: string, workDir: string): Promise<StackReport> {
   const provider = checkKubernetesProvider();
   if (provider.warning) console.error(provider.warning);
-  if (!existsSync(path.join(policyPackDir, "PulumiPolicy.yaml"))) {
-    throw new Error(`no policy pack at ${policyPackDir} (PulumiPolicy.yaml missing)`);
-  }
+  const languageHost = checkLanguageHost();
 
   rmSync(workDir, { recursive: true, force: true });
   const manifestsDir = path.join(workDir, "manifests");
   mkdirSync(manifestsDir, { recursive: true });
-
-  let runs = 0;
-  const program = async () => {
-    // Imported inside the program so that the engine's settings (stack, config, monitor) are in place first. A new
-    // query per operation makes Node evaluate index.ts again (modules are cached by URL), so that `up` registers
-    // the resources again after `preview` did.
-    const url = `${pathToFileURL(path.join(repoRoot, "index.ts")).href}?operation=${++runs}`;
-    const outputs: Record<string, unknown> = { ...(await import(url)) };
-    return outputs;
-  };
-  const { workspace, stackFile } = await throwawayWorkspace({
-    stackName,
-    workDir,
-    passphrase: PASSPHRASE,
-    program,
-  });
+  const project = throwawayProject({ stackName, workDir, passphrase: PASSPHRASE });
+  const policyPack = path.join(project.projectDir, POLICY_PACK);
+  if (!existsSync(path.join(policyPack, "PulumiPolicy.yaml"))) {
+    throw new Error(`no policy pack at ${POLICY_PACK} (PulumiPolicy.yaml missing)`);
+  }
   console.error(`STAND-IN providers for ${STAND_IN_PROVIDERS.join(", ")} (preview only; see docs/engine.md)`);
-  const stack = await automation.Stack.createOrSelect(stackName, workspace);
-  await stack.setConfig("genai:kubernetes.renderYamlToDirectory", { value: manifestsDir }, true);
+
+  await selectStack(project, stackName);
+  await setConfig(project, "genai:kubernetes.renderYamlToDirectory", manifestsDir, { path: true });
   const substituted: string[] = [];
   for (const { key, value, secret, why } of PREVIEW_SUBSTITUTES) {
-    const topKey = key.split(".")[0] ?? key;
-    if (stackFileSets(stackFile, key)) continue;
-    await stack.setConfig(key, { value, secret }, key !== topKey);
+    if (stackFileSets(project.stackFile, key)) continue;
+    await setConfig(project, key, value, { secret, path: key.includes(".") });
     substituted.push(key);
     console.error(`PREVIEW-ONLY config ${key} for ${stackName}: ${why}`);
   }
 
-  const progress = (out: string) => process.stderr.write(out);
-  const previewEvents = collectEvents();
-  const preview = await stack.preview({
-    policyPacks: [policyPack],
-    diff: true,
-    color: "never",
-    onOutput: progress,
-    onEvent: previewEvents.onEvent,
-  });
-  const upEvents = collectEvents();
-  const up = await stack.up({
-    policyPacks: [policyPack],
-    color: "never",
-    onOutput: progress,
-    onEvent: upEvents.onEvent,
-  });
+  const withPack = ["--policy-pack", POLICY_PACK];
+  const preview = await pulumi(project, ["preview", "--diff", ...withPack], { events: true });
+  const up = await pulumi(project, ["up", "--yes", "--skip-preview", ...withPack], { events: true });
+  const outputs = await stackOutputs(project);
+  const seen = collectEvents(preview.events);
 
   return {
     stack: stackName,
     provider,
-    previewOps: preview.changeSummary,
+    languageHost,
+    commands: project.commands,
+    previewOps: changeSummary(preview),
     previewText: preview.stdout,
-    resources: previewEvents.resources(),
-    warnings: previewEvents.warnings(),
-    policyViolations: previewEvents.policyViolations(),
-    upResult: up.summary.result,
-    upOps: up.summary.resourceChanges ?? {},
-    outputs: Object.fromEntries(
-      Object.entries(up.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
-    ),
+    resources: seen.resources,
+    warnings: seen.warnings,
+    policyViolations: seen.policyViolations,
+    policyPacks: policyPacksRun(preview),
+    upResult: summaryResult(up),
+    upOps: changeSummary(up),
+    outputs,
     manifestsDir,
     substitutedConfig: substituted,
     standInProviders: STAND_IN_PROVIDERS,

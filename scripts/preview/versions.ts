@@ -109,3 +109,23 @@ export function checkKubernetesProvider(
       "Build the provider at the npm version's commit (scripts/tools/versions.env) or pin npm to the plugin's version.",
   );
 }
+
+/**
+ * The Node.js language host on PATH, which the CLI starts to run the program and the policy pack, must be the build
+ * versions.env pins (LANGUAGE_NODEJS_VERSION); returns its version. Throws, naming the build command, otherwise.
+ */
+export function checkLanguageHost(pins = toolPins(), binary?: string): string {
+  const pinned = pin(pins, "LANGUAGE_NODEJS_VERSION");
+  const build = 'run scripts/tools/build.sh language-nodejs, then eval "$(scripts/tools/env.sh --export)"';
+  let host: string;
+  try {
+    host = binary ?? onPath("pulumi-language-nodejs");
+  } catch {
+    throw new Error(`pulumi-language-nodejs is not on PATH: ${build} (docs/engine.md)`);
+  }
+  const version = stampedVersion(host);
+  if (version !== pinned) {
+    throw new Error(`pulumi-language-nodejs on PATH is ${version}, versions.env pins ${pinned}: ${build}`);
+  }
+  return version;
+}

@@ -1,11 +1,11 @@
-// What the preview (scripts/preview/stack.ts) and the e2e stack operations (test/e2e/support/stackOp.ts) share:
-// a copy of the project and one stack file in a scratch directory, and an Automation API workspace over it with
-// a throw-away file:// backend, the built tools' engine settings and the random/tls stand-ins on PATH.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// What the preview (scripts/preview/stack.ts) and the e2e stack operations (test/e2e/support/stackOp.ts) share: a
+// scratch copy of the project directory with the real Pulumi.yaml and one stack file, where the Pulumi CLI runs the
+// program as users run it (`pulumi preview` starts the Node.js language host, which runs Pulumi.yaml's `main`), and
+// the environment of a throw-away file:// backend with the built tools and the random/tls stand-ins on PATH.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { automation } from "@pulumi/pulumi";
-import { parse, stringify } from "yaml";
 import { repoRoot } from "./versions.js";
 
 /**
@@ -15,21 +15,56 @@ import { repoRoot } from "./versions.js";
 export const STAND_INS = path.join(repoRoot, "scripts/preview/standins");
 export const STAND_IN_PROVIDERS = ["random", "tls"];
 
+/** Stack files (`Pulumi.<stack>.yaml`): only the one of the run is copied, made portable (copyStackFile). */
+const STACK_FILE = /^Pulumi\.[^/]+\.ya?ml$/;
+
 /**
- * Copies Pulumi.yaml and Pulumi.<stack>.yaml into `projectDir`, made portable for a throw-away backend, and returns
- * the stack file's text. Refuses stack files holding encrypted values (their passphrase is not ours).
+ * The project's files as git lists them (tracked, and untracked ones not ignored, so work in progress previews too),
+ * the stack files aside. Build outputs and node_modules are ignored, hence not copied.
  */
-export function copyProjectFiles(stackName: string, projectDir: string): string {
-  const projectFile = path.join(repoRoot, "Pulumi.yaml");
-  const stackPath = path.join(repoRoot, `Pulumi.${stackName}.yaml`);
-  for (const file of [projectFile, stackPath]) {
-    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} does not exist`);
+export function projectFiles(root = repoRoot): string[] {
+  let out: string;
+  try {
+    out = execFileSync("git", ["-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (err) {
+    throw new Error(
+      `listing the project's files with git in ${root} failed (the scratch copy takes what git lists)`,
+      { cause: err },
+    );
   }
-  // `main` names the program file for the language host; the program here is inline, and a `main` that
-  // does not exist beside the copy would be rejected.
-  const project = parse(readFileSync(projectFile, "utf8")) as Record<string, unknown>;
-  delete project["main"];
-  writeFileSync(path.join(projectDir, "Pulumi.yaml"), stringify(project));
+  // A tracked file deleted in the working tree is still listed; it is not part of the program any more.
+  return out.split("\0").filter((f) => f !== "" && !STACK_FILE.test(f) && existsSync(path.join(root, f)));
+}
+
+/**
+ * Copies the project into `projectDir`: its files (projectFiles), links to the installed node_modules of the root and
+ * of each npm workspace (the program and the policy pack resolve their packages from there), and the stack file.
+ */
+export function copyProject(stackName: string, projectDir: string, root = repoRoot): string {
+  if (!existsSync(path.join(root, "Pulumi.yaml"))) throw new Error(`${root} has no Pulumi.yaml`);
+  for (const file of projectFiles(root)) cpSync(path.join(root, file), path.join(projectDir, file));
+  const { workspaces = [] } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+    workspaces?: string[];
+  };
+  for (const dir of [".", ...workspaces]) {
+    const modules = path.join(root, dir, "node_modules");
+    if (!existsSync(modules)) continue;
+    mkdirSync(path.join(projectDir, dir), { recursive: true });
+    symlinkSync(modules, path.join(projectDir, dir, "node_modules"), "dir");
+  }
+  return copyStackFile(stackName, projectDir, root);
+}
+
+/**
+ * Writes Pulumi.<stack>.yaml into `projectDir`, made portable for a throw-away backend, and returns its text.
+ * Refuses stack files holding encrypted values (their passphrase is not ours).
+ */
+export function copyStackFile(stackName: string, projectDir: string, root = repoRoot): string {
+  const stackPath = path.join(root, `Pulumi.${stackName}.yaml`);
+  if (!existsSync(stackPath)) throw new Error(`Pulumi.${stackName}.yaml does not exist in ${root}`);
   const text = readFileSync(stackPath, "utf8");
   if (/^\s+[^\s:]+:\s*\n\s+secure:/m.test(text) || /secure:\s*v1:/.test(text)) {
     throw new Error(
@@ -42,44 +77,45 @@ export function copyProjectFiles(stackName: string, projectDir: string): string 
   return portable;
 }
 
-export interface ThrowawayWorkspace {
-  readonly workspace: automation.LocalWorkspace;
-  /** Where the project copy lives (`<workDir>/project`). */
+export interface ThrowawayProject {
+  /** Where the project copy lives (`<workDir>/project`): the CLI's working directory. */
   readonly projectDir: string;
-  /** The stack file's text as copied (see copyProjectFiles). */
+  /** The stack file's text as copied (see copyStackFile). */
   readonly stackFile: string;
+  /** Scratch files of the run (event logs): `<workDir>`. */
+  readonly workDir: string;
+  /** Environment for the CLI on top of this process' own. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Every CLI command run in the copy so far, as typed (scripts/preview/cli.ts appends; no secret is in one). */
+  readonly commands: string[];
 }
 
 /**
- * A workspace under `workDir` (project/, backend/, home/) for `stackName` running `program` inline. The project files
- * are copied unless a copy is there already (a later operation on the same stack keeps its config).
+ * A project copy under `workDir` (project/, backend/, home/) for `stackName`. The project is copied unless a copy is
+ * there already (a later operation on the same stack keeps its code and its config).
  */
-export async function throwawayWorkspace(opts: {
+export function throwawayProject(opts: {
   stackName: string;
   workDir: string;
   passphrase: string;
-  program: automation.PulumiFn;
-}): Promise<ThrowawayWorkspace> {
+}): ThrowawayProject {
   const projectDir = path.join(opts.workDir, "project");
-  for (const dir of [projectDir, path.join(opts.workDir, "backend"), path.join(opts.workDir, "home")]) {
-    mkdirSync(dir, { recursive: true });
-  }
+  const backend = path.join(opts.workDir, "backend");
+  const home = path.join(opts.workDir, "home");
+  for (const dir of [projectDir, backend, home]) mkdirSync(dir, { recursive: true });
   const copied = path.join(projectDir, `Pulumi.${opts.stackName}.yaml`);
   const stackFile = existsSync(copied)
     ? readFileSync(copied, "utf8")
-    : copyProjectFiles(opts.stackName, projectDir);
-  const workspace = await automation.LocalWorkspace.create({
-    workDir: projectDir,
-    program: opts.program,
-    pulumiHome: path.join(opts.workDir, "home"),
-    secretsProvider: "passphrase",
-    envVars: {
-      PULUMI_BACKEND_URL: pathToFileURL(path.join(opts.workDir, "backend")).href,
-      PULUMI_CONFIG_PASSPHRASE: opts.passphrase,
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PATH: `${STAND_INS}${path.delimiter}${process.env.PATH ?? ""}`,
-    },
-  });
-  return { workspace, projectDir, stackFile };
+    : copyProject(opts.stackName, projectDir);
+  const env = {
+    PULUMI_BACKEND_URL: pathToFileURL(backend).href,
+    PULUMI_CONFIG_PASSPHRASE: opts.passphrase,
+    PULUMI_HOME: home,
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    // `--event-log` (the engine events the checks read) is registered only with the debug commands enabled.
+    PULUMI_DEBUG_COMMANDS: "true",
+    PATH: `${STAND_INS}${path.delimiter}${process.env.PATH ?? ""}`,
+  };
+  return { projectDir, stackFile, workDir: opts.workDir, env, commands: [] };
 }

@@ -6,14 +6,13 @@
 #   actionlint  checks .github/workflows (github.com/rhysd/actionlint)
 #   helm        the Helm CLI (helm.sh/helm/v3 ./cmd/helm) for the chart render checks (test/charts/*.render.test.ts),
 #               the Helm release the Kubernetes provider compiles in, so the Go build cache is shared with it
-# Usage: scripts/tools/build.sh [tool...]   (default: all). Then: eval "$(scripts/tools/env.sh)".
+#   language-nodejs  pulumi-language-nodejs, the Node.js language host the CLI starts to run Pulumi.yaml's
+#               program and policy-pack directories; from a vendored archive (the proxy refuses its module),
+#               built by default only where that archive is (vendor_archive in lib.sh)
+# Usage: scripts/tools/build.sh [tool...]   (default: all). Then: eval "$(scripts/tools/env.sh --export)".
 # Versions: scripts/tools/versions.env. Cache: $GENAI_TOOLS_CACHE (default ~/.cache/genai-platform/tools).
 #
 # Not built here, and why:
-# - pulumi-language-nodejs: its module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
-#   is untagged and the module proxy reachable here refuses every version of it (403, no version list).
-#   scripts/preview runs the program through the Automation API instead, which serves the language
-#   runtime from Node itself (see docs/engine.md).
 # - random and tls: Terraform-bridged providers; see docs/engine.md for what building them would take.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -97,15 +96,49 @@ build_helm() {
   finish_tool "$tmp" "$dir" "$start"
 }
 
+build_language_nodejs() {
+  local dir tmp start=$SECONDS archive sdk="v$LANGUAGE_NODEJS_SDK_VERSION"
+  dir=$(tool_dir language-nodejs "$LANGUAGE_NODEJS_VERSION")
+  [ -x "$dir/bin/pulumi-language-nodejs" ] && return 0
+  archive=$(vendor_archive "pulumi-language-nodejs-$LANGUAGE_NODEJS_VERSION.tar.gz") ||
+    die "cannot build pulumi-language-nodejs without its source archive"
+  printf '%s  %s\n' "$LANGUAGE_NODEJS_SHA256" "$archive" | sha256sum -c --quiet - >/dev/null 2>&1 ||
+    die "$archive does not have the sha256 versions.env pins ($LANGUAGE_NODEJS_SHA256)"
+  log "building pulumi-language-nodejs $LANGUAGE_NODEJS_VERSION (about a minute once pulumi is built)"
+  tmp="$dir.tmp" && rm -rf "$tmp" && mkdir -p "$tmp/bin" "$tmp/src"
+  tar -xzf "$archive" -C "$tmp/src" --strip-components=1
+  # go.mod replaces pkg/v3 and sdk/v3 with monorepo paths; use the published modules of the release it precedes.
+  (cd "$tmp/src" && go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 \
+    -dropreplace github.com/pulumi/pulumi/sdk/v3 &&
+    go get "github.com/pulumi/pulumi/pkg/v3@$sdk" "github.com/pulumi/pulumi/sdk/v3@$sdk") >"$tmp/get.log" 2>&1 ||
+    die "resolving the language host's dependencies failed (log: $tmp/get.log)"
+  (cd "$tmp/src" && GOFLAGS="$modflags" go_build "$tmp/build.log" -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGUAGE_NODEJS_VERSION" \
+    -o "$tmp/bin/pulumi-language-nodejs" .)
+  rm -rf "$tmp/src"
+  stamp "$tmp" "$LANGUAGE_NODEJS_VERSION" "$(basename "$archive") (sha256 $LANGUAGE_NODEJS_SHA256)"
+  finish_tool "$tmp" "$dir" "$start"
+}
+
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(pulumi kubernetes actionlint helm)
+if [ ${#tools[@]} -eq 0 ]; then
+  tools=(pulumi kubernetes actionlint helm)
+  # By default the language host is built only where its vendored source is (a bare clone has none); asked for
+  # by name, a missing archive is an error. Without it `npm run preview` and the e2e say how to build it.
+  if [ -x "$(tool_dir language-nodejs "$LANGUAGE_NODEJS_VERSION")/bin/pulumi-language-nodejs" ] ||
+    vendor_archive "pulumi-language-nodejs-$LANGUAGE_NODEJS_VERSION.tar.gz" >/dev/null; then
+    tools+=(language-nodejs)
+  else
+    log "skipping language-nodejs: its source archive is not here"
+  fi
+fi
 for t in "${tools[@]}"; do
   case "$t" in
-    pulumi | kubernetes | actionlint | helm)
+    pulumi | kubernetes | actionlint | helm | language-nodejs)
       s=$SECONDS
-      "build_$t"
+      "build_${t//-/_}"
       log "$t ready ($((SECONDS - s)) s)"
       ;;
-    *) die "unknown tool '$t' (known: pulumi kubernetes actionlint helm)" ;;
+    *) die "unknown tool '$t' (known: pulumi kubernetes actionlint helm language-nodejs)" ;;
   esac
 done

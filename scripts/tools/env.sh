@@ -17,6 +17,12 @@ for spec in "pulumi $PULUMI_VERSION pulumi" "kubernetes $K8S_PROVIDER_VERSION pu
   path="$path$dir:"
 done
 
+# The Node.js language host: the CLI starts it to run Pulumi.yaml's program and policy-pack directories. It
+# is built from a vendored archive that a clone may lack, so it is added when built; the preview and e2e runs
+# check for it themselves and name the build command (scripts/preview/engine.ts).
+lang_dir="$(tool_dir language-nodejs "$LANGUAGE_NODEJS_VERSION")/bin"
+[ -x "$lang_dir/pulumi-language-nodejs" ] && path="$path$lang_dir:"
+
 # Helm only serves the chart render checks, which say so when it is missing; the engine's suites need it not.
 helm_dir="$(tool_dir helm "$HELM_VERSION")/bin"
 [ -x "$helm_dir/helm" ] && path="$path$helm_dir:"

@@ -28,6 +28,23 @@ fetch_module() {
   rm -rf "$2" && cp -r "$dir" "$2" && chmod -R u+w "$2"
 }
 
+# vendor_archive NAME: prints the path of a vendored source archive (sources the module proxy refuses, see its
+# README), from $GENAI_VENDOR_SRC_DIR when set, else shared/vendor-src in, beside or two levels above the
+# repository (a clone, a checkout beside shared/, a git worktree under wt/). Returns 1, naming where it looked.
+vendor_archive() {
+  local d tried="" dirs=("$repo_root/shared/vendor-src" "$repo_root/../shared/vendor-src" "$repo_root/../../shared/vendor-src")
+  [ -n "${GENAI_VENDOR_SRC_DIR:-}" ] && dirs=("$GENAI_VENDOR_SRC_DIR")
+  for d in "${dirs[@]}"; do
+    if [ -f "$d/$1" ]; then
+      printf '%s/%s\n' "$(cd "$d" && pwd)" "$1"
+      return 0
+    fi
+    tried="$tried $d"
+  done
+  log "vendored archive $1 not found (looked in:$tried; set GENAI_VENDOR_SRC_DIR)"
+  return 1
+}
+
 # go_build LOG ARGS...: `go build -v` at low priority (the machine is shared), printing a progress line
 # every 30 s with the number of packages compiled so far; the full log stays in LOG.
 go_build() {

@@ -1,10 +1,18 @@
 // The preview's own checks, on inputs made here: they must catch what they claim to catch.
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { badName, type Manifest, plaintextSecrets, readManifests } from "../../scripts/preview/manifests.js";
-import { checkKubernetesProvider, stampedVersion, toolPins } from "../../scripts/preview/versions.js";
+import { changeSummary, policyPacksRun, readEventLog } from "../../scripts/preview/cli.js";
+import {
+  checkKubernetesProvider,
+  checkLanguageHost,
+  stampedVersion,
+  toolPins,
+} from "../../scripts/preview/versions.js";
+import { copyProject, copyStackFile } from "../../scripts/preview/workspace.js";
 
 describe("checkKubernetesProvider", () => {
   const pins = { K8S_PROVIDER_VERSION: "4.25.0-alpha.1+abc", K8S_NPM_ACCEPTED_MISMATCH: "4.32.0" };
@@ -123,5 +131,91 @@ describe("readManifests", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "manifests-"));
     writeFileSync(path.join(dir, "b.yaml"), "apiVersion: v1\nmetadata:\n  name: x\n");
     expect(() => readManifests(dir)).toThrow(/without apiVersion, kind or metadata.name/);
+  });
+});
+
+describe("checkLanguageHost", () => {
+  const host = (version: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "lang-"));
+    mkdirSync(path.join(dir, "bin"));
+    const bin = path.join(dir, "bin", "pulumi-language-nodejs");
+    writeFileSync(bin, "binary");
+    const sha = "9a3a45d01531a20e89ac6ae10b0b0beb0492acd7216a368aa062d1a5fecaf9cd";
+    writeFileSync(path.join(dir, "VERSION"), `version=${version}\nsha256:pulumi-language-nodejs=${sha}\n`);
+    return bin;
+  };
+  const pins = { LANGUAGE_NODEJS_VERSION: "3.260.0-dev.abc" };
+
+  it("accepts the pinned build", () => {
+    expect(checkLanguageHost(pins, host("3.260.0-dev.abc"))).toBe("3.260.0-dev.abc");
+  });
+
+  it("names the build command for another build", () => {
+    expect(() => checkLanguageHost(pins, host("3.259.0"))).toThrow(
+      /is 3\.259\.0, versions\.env pins 3\.260\.0-dev\.abc: run scripts\/tools\/build\.sh language-nodejs/,
+    );
+  });
+});
+
+describe("the project copy", () => {
+  const project = () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "project-"));
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    };
+    write("Pulumi.yaml", "name: p\nmain: index.ts\n");
+    write("Pulumi.dev.yaml", "encryptionsalt: v1:abc\nconfig:\n  p:x: 1\n");
+    write("Pulumi.prod.yaml", "config:\n  p:x: 2\n");
+    write("package.json", JSON.stringify({ workspaces: ["pkg"] }));
+    write("infra/a.ts", "export {};\n");
+    write(".gitignore", "node_modules\nout/\n");
+    write("out/build.txt", "ignored\n");
+    write("node_modules/dep/index.js", "\n");
+    write("pkg/node_modules/dep/index.js", "\n");
+    execFileSync("git", ["init", "-q", root]);
+    return root;
+  };
+
+  it("copies what git lists, one portable stack file, and links node_modules", () => {
+    const root = project();
+    const dest = mkdtempSync(path.join(os.tmpdir(), "copy-"));
+    expect(copyProject("dev", dest, root)).toBe("config:\n  p:x: 1\n");
+    expect(readdirSync(dest).sort()).toEqual([
+      ".gitignore",
+      "Pulumi.dev.yaml",
+      "Pulumi.yaml",
+      "infra",
+      "node_modules",
+      "package.json",
+      "pkg",
+    ]);
+    expect(readFileSync(path.join(dest, "Pulumi.yaml"), "utf8")).toContain("main: index.ts");
+    expect(realpathSync(path.join(dest, "pkg/node_modules"))).toBe(
+      realpathSync(path.join(root, "pkg/node_modules")),
+    );
+  });
+
+  it("refuses a stack file with values encrypted by another passphrase", () => {
+    const root = project();
+    writeFileSync(path.join(root, "Pulumi.prod.yaml"), "config:\n  p:token:\n    secure: v1:abc\n");
+    expect(() => copyStackFile("prod", mkdtempSync(path.join(os.tmpdir(), "copy-")), root)).toThrow(
+      /holds encrypted values/,
+    );
+  });
+});
+
+describe("readEventLog", () => {
+  it("reads one engine event per line and names a line that is not one", () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "events-")), "events.jsonl");
+    writeFileSync(
+      file,
+      '{"sequence":0,"summaryEvent":{"resourceChanges":{"create":2},"PolicyPacks":{"p|local|x":"1"}}}\n',
+    );
+    const result = { command: "pulumi preview", stdout: "", events: readEventLog(file) };
+    expect(changeSummary(result)).toEqual({ create: 2 });
+    expect(policyPacksRun(result)).toEqual({ "p|local|x": "1" });
+    writeFileSync(file, '{"sequence":0}\nnot json\n');
+    expect(() => readEventLog(file)).toThrow(/events\.jsonl:2 is not a JSON engine event/);
   });
 });

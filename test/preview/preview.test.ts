@@ -10,6 +10,7 @@ import {
   readManifests,
 } from "../../scripts/preview/manifests.js";
 import type { PreviewedResource, StackReport } from "../../scripts/preview/report.js";
+import { toolPins } from "../../scripts/preview/versions.js";
 import { CHARTS } from "../../infra/cluster/charts.js";
 import { previewStacks, runStack } from "./support/runStack.js";
 
@@ -28,7 +29,7 @@ const skippedCharts = (warnings: readonly string[]) =>
 const kubernetesObjects = (resources: readonly PreviewedResource[]) =>
   resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_RENDERED.test(r.type));
 
-describe.each(previewStacks)("pulumi preview of %s (real engine, render mode)", (stack) => {
+describe.each(previewStacks)("pulumi preview of %s (real CLI and language host, render mode)", (stack) => {
   let report: StackReport;
   let manifests: Manifest[];
 
@@ -43,6 +44,9 @@ describe.each(previewStacks)("pulumi preview of %s (real engine, render mode)", 
         `${manifests.length} manifests rendered; ${report.policyViolations.length} policy findings; ` +
         `${report.warnings.length} warnings`,
     );
+    console.log(
+      `[preview] ${stack}: pulumi-language-nodejs ${report.languageHost} ran ${report.commands.join("; ")}`,
+    );
     for (const w of report.warnings) console.log(`[preview] ${stack} warning: ${w}`);
     const skipped = skippedCharts(report.warnings);
     console.log(
@@ -55,6 +59,13 @@ describe.each(previewStacks)("pulumi preview of %s (real engine, render mode)", 
     expect(report.resources.length).toBeGreaterThan(1);
     expect(Object.keys(report.previewOps).filter((op) => op !== "create" && op !== "same")).toEqual([]);
     expect(report.upResult).toBe("succeeded");
+  });
+
+  it("runs Pulumi.yaml's program and the policy-pack directory through the pinned language host", () => {
+    expect(report.languageHost).toBe(toolPins().LANGUAGE_NODEJS_VERSION);
+    expect(report.commands).toContain("pulumi preview --diff --policy-pack infra/policy");
+    // The engine lists a pack only once it started (a pack that fails to load fails the preview).
+    expect(Object.keys(report.policyPacks)).toEqual(["genai-platform|local|infra/policy"]);
   });
 
   it("passes the policy pack with no mandatory violation", () => {

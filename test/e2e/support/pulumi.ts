@@ -20,7 +20,8 @@ async function engineEnv(): Promise<Record<string, string>> {
 
 /**
  * One stack of this project deployed by the real engine into the cluster of `kubeconfig`, with a throwaway
- * file:// backend. Each operation runs stackOp.ts in a fresh process (see there why).
+ * file:// backend. Each operation runs stackOp.ts in a process of its own, which runs the Pulumi CLI in the
+ * stack's project copy under workDir (the first operation makes the copy).
  */
 export class PulumiStack {
   private readonly workDir = mkdtempSync(path.join(tmpdir(), "genai-e2e-"));

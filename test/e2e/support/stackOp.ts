@@ -2,17 +2,24 @@
 //
 //   node --import tsx test/e2e/support/stackOp.ts <up|destroy> <stack> <workDir> [configPath=value ...]
 //
-// The real CLI, engine and Kubernetes provider (scripts/tools) run the program in-process through the Automation
-// API's inline program, as the preview does (the Node.js language host cannot be built here: docs/engine.md).
-// Each operation needs a fresh process because Node caches index.ts: a second `up` in the same process would
-// register no resource and delete the stack's objects. State, config copy and PULUMI_HOME live in <workDir>.
+// The real CLI, engine, Node.js language host and Kubernetes provider (scripts/tools) run `pulumi up` / `pulumi
+// destroy` in a copy of the project directory, as a user does (scripts/preview/cli.ts, workspace.ts): the CLI starts
+// the language host, which runs Pulumi.yaml's program. State, the project copy and PULUMI_HOME live in <workDir>;
+// the first operation copies the project, later ones reuse the copy and its stack config.
 // `configPath=value` pairs are set (as `pulumi config set --path`) before the operation.
 // Prints an OpResult as JSON on the last stdout line; the engine's progress goes to stderr.
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { automation } from "@pulumi/pulumi";
-import { checkKubernetesProvider, repoRoot } from "../../../scripts/preview/versions.js";
-import { throwawayWorkspace } from "../../../scripts/preview/workspace.js";
+import type { automation } from "@pulumi/pulumi";
+import {
+  changeSummary,
+  pulumi,
+  selectStack,
+  setConfig,
+  stackOutputs,
+  summaryResult,
+} from "../../../scripts/preview/cli.js";
+import { checkKubernetesProvider, checkLanguageHost } from "../../../scripts/preview/versions.js";
+import { throwawayProject } from "../../../scripts/preview/workspace.js";
 
 /** Passphrase of the throwaway backend only: nothing it encrypts outlives the test run. */
 const PASSPHRASE = "genai-e2e-throwaway";
@@ -32,48 +39,33 @@ export interface OpResult {
 }
 
 async function main(op: string, stackName: string, workDir: string, settings: string[]): Promise<OpResult> {
+  if (op !== "up" && op !== "destroy") {
+    throw new Error(`unknown operation ${JSON.stringify(op)} (expected up or destroy)`);
+  }
   const provider = checkKubernetesProvider();
   if (provider.warning) console.error(provider.warning);
-  const program = async (): Promise<Record<string, unknown>> => ({
-    ...((await import(pathToFileURL(path.join(repoRoot, "index.ts")).href)) as Record<string, unknown>),
-  });
-  const { workspace } = await throwawayWorkspace({ stackName, workDir, passphrase: PASSPHRASE, program });
-  const stack = await automation.Stack.createOrSelect(stackName, workspace);
+  checkLanguageHost();
+  const project = throwawayProject({ stackName, workDir, passphrase: PASSPHRASE });
+  await selectStack(project, stackName);
   for (const setting of settings) {
     const eq = setting.indexOf("=");
     if (eq < 1) throw new Error(`expected configPath=value, got ${JSON.stringify(setting)}`);
-    await stack.setConfig(setting.slice(0, eq), { value: setting.slice(eq + 1) }, true);
+    await setConfig(project, setting.slice(0, eq), setting.slice(eq + 1), { path: true });
   }
 
+  const run = await pulumi(project, [op, "--yes", "--skip-preview"], { events: true });
   const steps = new Map<string, Step>();
-  const onEvent = (event: automation.EngineEvent): void => {
+  for (const event of run.events) {
     const meta = event.resourcePreEvent?.metadata;
     if (meta) steps.set(meta.urn, { urn: meta.urn, type: meta.type, op: meta.op });
+  }
+  return {
+    result: summaryResult(run),
+    resourceChanges: changeSummary(run),
+    steps: [...steps.values()],
+    outputs: op === "up" ? await stackOutputs(project) : {},
+    ...(provider.warning && op === "up" ? { providerWarning: provider.warning } : {}),
   };
-  const onOutput = (out: string): void => void process.stderr.write(out);
-  const common = { color: "never" as const, onOutput, onEvent };
-  if (op === "up") {
-    const up = await stack.up(common);
-    return {
-      result: up.summary.result,
-      resourceChanges: up.summary.resourceChanges ?? {},
-      steps: [...steps.values()],
-      outputs: Object.fromEntries(
-        Object.entries(up.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
-      ),
-      ...(provider.warning ? { providerWarning: provider.warning } : {}),
-    };
-  }
-  if (op === "destroy") {
-    const destroy = await stack.destroy(common);
-    return {
-      result: destroy.summary.result,
-      resourceChanges: destroy.summary.resourceChanges ?? {},
-      steps: [...steps.values()],
-      outputs: {},
-    };
-  }
-  throw new Error(`unknown operation ${JSON.stringify(op)} (expected up or destroy)`);
 }
 
 const [op, stackName, workDir, ...settings] = process.argv.slice(2);
