@@ -168,7 +168,9 @@ describe("statistics and the report", () => {
     expect(ratioCells(r)[1]).toEqual(["shared", "4", "n/a", "n/a", "n/a", "n/a", "n/a"]);
     const text = textReport(rows, r);
     expect(text).toContain("tok/s srv/llama");
-    expect(text.split("\n")[1]).toMatch(/shared\s+2\s+server\s+1\s+0\s+50\.0\s+200\.0\s+200\.0\s+20\.0\s+n\/a/);
+    expect(text.split("\n")[1]).toMatch(
+      /shared\s+2\s+server\s+1\s+0\s+50\.0\s+200\.0\s+200\.0\s+20\.0\s+n\/a/,
+    );
   });
 
   it("counts failed requests per row, apart from the measured ones", () => {
