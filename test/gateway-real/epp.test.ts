@@ -18,6 +18,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poolName } from "../../infra/gateway/names.js";
 import { trackSelector } from "../../infra/workload/labels.js";
+import { EPP_METRICS as SERVER_EPP_METRICS } from "../../inference/src/metrics/names.js";
 import { run } from "../e2e/support/exec.js";
 import { Kube, waitFor } from "../e2e/support/kube.js";
 import { scrape, sum } from "../inference/support/metrics.js";
@@ -235,11 +236,11 @@ afterAll(async () => {
 }, 120_000);
 
 describe("the real endpoint picker, configured by the platform's chart values", () => {
-  it("runs with the metric names the platform's values give it", () => {
+  it("runs with the metric names the server exports", () => {
     const args = daemons[0]?.child.spawnargs ?? [];
     const flag = (name: string) => args[args.indexOf(`--${name}`) + 1];
-    expect(flag("total-queued-requests-metric")).toBe("genai_requests_waiting");
-    expect(flag("kv-cache-usage-percentage-metric")).toBe("genai_kv_cache_usage_ratio");
+    expect(flag("total-queued-requests-metric")).toBe(SERVER_EPP_METRICS.totalQueuedRequests);
+    expect(flag("kv-cache-usage-percentage-metric")).toBe(SERVER_EPP_METRICS.kvCacheUsagePercentage);
   });
 
   it("spreads over both servers while both are idle", async () => {
@@ -342,6 +343,14 @@ describe("the openai client through one gateway", () => {
     expect(data.data).toHaveLength(2);
     expect(data.data[0]?.embedding.length).toBeGreaterThan(10);
     expect(response.headers.get("x-gateway-destination-endpoint")).toBe(endpoint(IP.embed));
+  });
+
+  it("lists the models through the first model's pool, as the route's model-less rule does", async () => {
+    const { data, response } = await client.models.list().withResponse();
+    expect(data.data.map((m) => m.id)).toContain(CHAT_MODEL);
+    expect([endpoint(IP.chatA), endpoint(IP.chatB)]).toContain(
+      response.headers.get("x-gateway-destination-endpoint"),
+    );
   });
 
   it("answers a model no pool serves with the OpenAI 404 model_not_found", async () => {

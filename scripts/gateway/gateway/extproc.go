@@ -79,13 +79,18 @@ func (p *Picker) Pick(ctx context.Context, method, path string, header http.Head
 			hdrs = append(hdrs, &corev3.HeaderValue{Key: strings.ToLower(k), RawValue: []byte(v)})
 		}
 	}
+	// A request without a body (GET /v1/models) ends with its headers, as Envoy sends it; the picker then answers
+	// the headers alone (v1.0.1: any ready pod of the pool).
+	headersOnly := len(body) == 0
 	msgs := []*extprocv3.ProcessingRequest{
 		{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: &extprocv3.HttpHeaders{
-			Headers: &corev3.HeaderMap{Headers: hdrs}, EndOfStream: false,
+			Headers: &corev3.HeaderMap{Headers: hdrs}, EndOfStream: headersOnly,
 		}}},
-		{Request: &extprocv3.ProcessingRequest_RequestBody{RequestBody: &extprocv3.HttpBody{
-			Body: body, EndOfStream: true,
-		}}},
+	}
+	if !headersOnly {
+		msgs = append(msgs, &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestBody{
+			RequestBody: &extprocv3.HttpBody{Body: body, EndOfStream: true},
+		}})
 	}
 	for _, m := range msgs {
 		if err := stream.Send(m); err != nil {
@@ -122,6 +127,12 @@ func (p *Picker) Pick(ctx context.Context, method, path string, header http.Head
 			}
 			if pick.Endpoint == "" {
 				pick.Endpoint = metadataEndpoint(resp)
+			}
+			if headersOnly {
+				if pick.Endpoint == "" {
+					return nil, fmt.Errorf("picker %s answered without an endpoint", p.addr)
+				}
+				return pick, nil
 			}
 		case *extprocv3.ProcessingResponse_RequestBody:
 			streamed := r.RequestBody.GetResponse().GetBodyMutation().GetStreamedResponse()

@@ -2,7 +2,7 @@
 // Inference Extension, for tests on one machine: read `model` from the JSON body (body-based routing), choose that
 // model's InferencePool, ask the pool's endpoint picker over ext_proc which server takes the request, proxy to it.
 //
-//	genai-gateway pick  --epp ADDR [--plaintext] [--path P] --body JSON    one ext_proc exchange; prints the pick as JSON
+//	genai-gateway pick  --epp ADDR [--plaintext] [--method M] [--path P] [--body JSON]  one ext_proc exchange; prints the pick as JSON
 //	genai-gateway serve --listen ADDR --route MODEL=ADDR... [--backend MODEL=HOST:PORT...]
 //	                                           the proxy (the first model named also takes model-less requests)
 package main
@@ -46,12 +46,10 @@ func runPick(args []string) error {
 	epp := fs.String("epp", "127.0.0.1:9002", "the endpoint picker's ext_proc address")
 	plaintext := fs.Bool("plaintext", false, "the picker runs with --secure-serving=false")
 	path := fs.String("path", "/v1/chat/completions", "the request path")
-	body := fs.String("body", "", "the request body (JSON)")
+	method := fs.String("method", http.MethodPost, "the request method")
+	body := fs.String("body", "", "the request body (JSON); none: the request ends with its headers")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	_ = fs.Parse(args)
-	if *body == "" {
-		return fmt.Errorf("--body is required")
-	}
 	p, err := dialPicker(*epp, *plaintext)
 	if err != nil {
 		return err
@@ -59,8 +57,11 @@ func runPick(args []string) error {
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	h := http.Header{"Content-Type": {"application/json"}}
-	pick, err := p.Pick(ctx, http.MethodPost, *path, h, []byte(*body))
+	h := http.Header{}
+	if *body != "" {
+		h.Set("Content-Type", "application/json")
+	}
+	pick, err := p.Pick(ctx, *method, *path, h, []byte(*body))
 	if err != nil {
 		return err
 	}
