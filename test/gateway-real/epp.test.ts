@@ -9,11 +9,9 @@
 // request to one target port on each pod's IP, so each server gets its own loopback address on the same port,
 // which is why the suite runs in a network namespace of its own (scripts/gateway/netns.sh).
 import { randomBytes } from "node:crypto";
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poolName } from "../../infra/gateway/names.js";
@@ -21,12 +19,13 @@ import { trackSelector } from "../../infra/workload/labels.js";
 import { EPP_METRICS as SERVER_EPP_METRICS } from "../../inference/src/metrics/names.js";
 import { run } from "../e2e/support/exec.js";
 import { Kube, waitFor } from "../e2e/support/kube.js";
-import { scrape, sum } from "../inference/support/metrics.js";
 import { freePort, REPO_ROOT, startTestServer, type TestServer } from "../inference/support/server.js";
 import { startDaemon, type Daemon } from "./support/daemon.js";
+import { exchange, type Pick } from "./support/extproc.js";
+import { loadServer, serverLoad } from "./support/load.js";
+import { addServerPod } from "./support/pods.js";
 import { renderPool, startPicker, type PoolRender } from "./support/picker.js";
 
-const exec = promisify(execFile);
 const NS = "default";
 const CHAT_MODEL = "smollm2";
 const EMBED_MODEL = "smollm2-embed";
@@ -37,6 +36,8 @@ const EMBED_PICKER_PORTS = { grpc: 9012, health: 9013, metrics: 9091 };
 const CHAT_PICKER = "127.0.0.1:9002";
 const EMBED_PICKER = `127.0.0.1:${EMBED_PICKER_PORTS.grpc}`;
 const clusterScripts = path.join(REPO_ROOT, "scripts/cluster");
+/** The suite's own cluster state, apart from the e2e suite's out/cluster. */
+const CLUSTER_DIR = path.join(REPO_ROOT, "out/epp-cluster");
 
 let port: number;
 let apiKey: string;
@@ -49,96 +50,16 @@ let clusterUp = false;
 
 const endpoint = (ip: string) => `${ip}:${port}`;
 
-interface Pick {
-  endpoint: string;
-  status?: number;
-  message?: string;
-}
-
 let pickCount = 0;
-/** One ext_proc exchange with a picker, as Envoy runs it for `body` sent to `path`. */
-async function exchange(picker: string, body: object, path: string): Promise<Pick> {
-  const args = ["pick", "--epp", picker, "--path", path, "--body", JSON.stringify(body)];
-  const { stdout } = await exec(gatewayBin, args, { timeout: 15_000 });
-  return JSON.parse(stdout) as Pick;
-}
-
 /** A chat request's pick; each prompt differs so the prefix-cache scorer favours no server. */
 function pick(picker: string, model = CHAT_MODEL): Promise<Pick> {
   pickCount += 1;
   const body = { model, messages: [{ role: "user", content: `pick ${pickCount}` }], max_tokens: 1 };
-  return exchange(picker, body, "/v1/chat/completions");
+  return exchange(gatewayBin, picker, body, "/v1/chat/completions");
 }
 
-/** Bounded streaming load on one server: `n` long chat streams (SEQUENCES=1: one runs, the rest queue). */
-function loadServer(ip: string, n: number): { stop(): Promise<void> } {
-  const abort = new AbortController();
-  const streams = Array.from({ length: n }, async (_, i) => {
-    const res = await fetch(`http://${endpoint(ip)}/v1/chat/completions`, {
-      method: "POST",
-      signal: abort.signal,
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        model: CHAT_MODEL,
-        messages: [{ role: "user", content: `Count from 1 to 1000, one number per line. (${i})` }],
-        max_tokens: 700,
-        stream: true,
-      }),
-    });
-    for await (const _chunk of res.body ?? []) void _chunk; // keep reading so the server keeps writing
-  });
-  const settled = Promise.allSettled(streams);
-  const timer = setTimeout(() => abort.abort(), 170_000); // never outlives a test
-  return {
-    async stop() {
-      clearTimeout(timer);
-      abort.abort();
-      await settled;
-    },
-  };
-}
-
-/** What the picker scrapes from a server: its queue depth and the share of its slots in use. */
-async function load(ip: string): Promise<{ waiting: number; slots: number }> {
-  const samples = await scrape(`http://${endpoint(ip)}`);
-  return {
-    waiting: sum(samples, "genai_requests_waiting"),
-    slots: sum(samples, "genai_kv_cache_usage_ratio"),
-  };
-}
-
-/** A Pod standing for one server: labelled like the platform's track pods, never scheduled, status set below. */
-async function addPod(name: string, labels: Record<string, string>, ip: string): Promise<void> {
-  await kube.apply([
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name, namespace: NS, labels },
-      spec: {
-        schedulerName: "genai-none", // no such scheduler: the pod stays where we put it, no kwok node takes it
-        automountServiceAccountToken: false,
-        containers: [{ name: "server", image: "genai-inference:test" }],
-      },
-    },
-  ]);
-  const status = {
-    phase: "Running",
-    podIP: ip,
-    podIPs: [{ ip }],
-    conditions: [{ type: "Ready", status: "True" }],
-  };
-  await kube.kubectl([
-    "patch",
-    "pod",
-    name,
-    "-n",
-    NS,
-    "--subresource=status",
-    "--type=merge",
-    "-p",
-    JSON.stringify({ status }),
-  ]);
-}
+const base = (ip: string) => `http://${endpoint(ip)}`;
+const load = (ip: string) => serverLoad(base(ip));
 
 /** Picks until every endpoint in `want` has been chosen at least once (both pods registered and scraped). */
 async function seenAll(picker: string, model: string, want: readonly string[]): Promise<Set<string>> {
@@ -202,8 +123,7 @@ beforeAll(async () => {
   const failed = started.find((s) => s.status === "rejected");
   if (failed) throw failed.reason;
 
-  const env = { GENAI_CLUSTER_DIR: path.join(REPO_ROOT, "out/epp-cluster"), GENAI_CRDS_DIR: crdsDir() };
-  process.env.GENAI_CLUSTER_DIR = env.GENAI_CLUSTER_DIR; // for down.sh in afterAll
+  const env = { GENAI_CLUSTER_DIR: CLUSTER_DIR, GENAI_CRDS_DIR: crdsDir() };
   clusterUp = true;
   const up = await run(path.join(clusterScripts, "up.sh"), ["--owner-pid", String(process.pid)], {
     streamStderr: true,
@@ -221,9 +141,9 @@ beforeAll(async () => {
     renderPool(embedPool, NS, embedSel, port),
   ])) as [PoolRender, PoolRender];
   await kube.apply([chatRender.inferencePool, embedRender.inferencePool]);
-  await addPod("chat-a", chatSel, IP.chatA);
-  await addPod("chat-b", chatSel, IP.chatB);
-  await addPod("embed-0", embedSel, IP.embed);
+  await addServerPod(kube, NS, "chat-a", chatSel, IP.chatA);
+  await addServerPod(kube, NS, "chat-b", chatSel, IP.chatB);
+  await addServerPod(kube, NS, "embed-0", embedSel, IP.embed);
 
   daemons.push(startPicker(eppBin, chatRender, kube.kubeconfig, NS));
   daemons.push(startPicker(eppBin, embedRender, kube.kubeconfig, NS, EMBED_PICKER_PORTS));
@@ -232,7 +152,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(daemons.map((d) => d.stop()));
   await Promise.all(servers.map((s) => s.close()));
-  if (clusterUp) await run(path.join(clusterScripts, "down.sh"), [], { streamStderr: true });
+  if (clusterUp) {
+    await run(path.join(clusterScripts, "down.sh"), [], {
+      streamStderr: true,
+      env: { GENAI_CLUSTER_DIR: CLUSTER_DIR },
+    });
+  }
 }, 120_000);
 
 describe("the real endpoint picker, configured by the platform's chart values", () => {
@@ -253,7 +178,7 @@ describe("the real endpoint picker, configured by the platform's chart values", 
     [IP.chatB, IP.chatA],
   ] as const) {
     it(`picks the idle server (${idle}) while ${busy} has a queue and no free slot`, async () => {
-      const traffic = loadServer(busy, 3);
+      const traffic = loadServer(base(busy), apiKey, CHAT_MODEL, 3);
       try {
         const under = await waitFor(`${busy} loaded`, async () => {
           const l = await load(busy);
@@ -284,7 +209,12 @@ describe("the real endpoint picker, configured by the platform's chart values", 
   });
   it("refuses an embeddings request: v1.0.1 reads a prompt only from `messages` or `prompt`, never `input`", async () => {
     await seenAll(EMBED_PICKER, EMBED_MODEL, [endpoint(IP.embed)]); // the embeddings pool's picker is up
-    const p = await exchange(EMBED_PICKER, { model: EMBED_MODEL, input: ["a red apple"] }, "/v1/embeddings");
+    const p = await exchange(
+      gatewayBin,
+      EMBED_PICKER,
+      { model: EMBED_MODEL, input: ["a red apple"] },
+      "/v1/embeddings",
+    );
     expect(p).toMatchObject({ endpoint: "", status: 400 });
     expect(p.message).toContain("prompt not found");
   });
