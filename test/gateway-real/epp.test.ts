@@ -221,7 +221,15 @@ describe("the real endpoint picker, configured by the platform's chart values", 
 });
 
 describe("the openai client through one gateway", () => {
+  const MAX_BODY = 64 * 1024;
   let client: OpenAI;
+  let gatewayUrl: string;
+  const post = (body: string) =>
+    fetch(`${gatewayUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body,
+    });
   beforeAll(async () => {
     const gw = startDaemon("genai-gateway", gatewayBin, [
       "serve",
@@ -232,11 +240,14 @@ describe("the openai client through one gateway", () => {
       // What the embeddings model needs while the picker refuses its requests (test above): a plain backend.
       "--backend",
       `${EMBED_MODEL}=${endpoint(IP.embed)}`,
+      "--max-body-bytes",
+      String(MAX_BODY),
     ]);
     daemons.push(gw);
     const line = await gw.line(/^listening on /, 10_000);
+    gatewayUrl = `http://${line.replace("listening on ", "")}`;
     client = new OpenAI({
-      baseURL: `http://${line.replace("listening on ", "")}/v1`,
+      baseURL: `${gatewayUrl}/v1`,
       apiKey,
       maxRetries: 0,
       timeout: 60_000,
@@ -292,5 +303,14 @@ describe("the openai client through one gateway", () => {
       );
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect((err as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+  });
+
+  it("refuses a body that is not JSON, and one over its size bound, in OpenAI's error format", async () => {
+    const bad = await post("{not json");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { type: "invalid_request_error" } });
+    const big = await post(JSON.stringify({ model: CHAT_MODEL, prompt: "x".repeat(MAX_BODY) }));
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: { type: "invalid_request_error" } });
   });
 });
