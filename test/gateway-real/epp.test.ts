@@ -24,7 +24,7 @@ import { startDaemon, type Daemon } from "./support/daemon.js";
 import { exchange, type Pick } from "./support/extproc.js";
 import { loadServer, serverLoad } from "./support/load.js";
 import { addServerPod } from "./support/pods.js";
-import { renderPool, startPicker, type PoolRender } from "./support/picker.js";
+import { renderPool, serviceAccountKubeconfig, startPicker, type PoolRender } from "./support/picker.js";
 
 const NS = "default";
 const CHAT_MODEL = "smollm2";
@@ -145,8 +145,12 @@ beforeAll(async () => {
   await addServerPod(kube, NS, "chat-b", chatSel, IP.chatB);
   await addServerPod(kube, NS, "embed-0", embedSel, IP.embed);
 
-  daemons.push(startPicker(eppBin, chatRender, kube.kubeconfig, NS));
-  daemons.push(startPicker(eppBin, embedRender, kube.kubeconfig, NS, EMBED_PICKER_PORTS));
+  const [chatSa, embedSa] = [
+    await serviceAccountKubeconfig(kube, chatRender, NS),
+    await serviceAccountKubeconfig(kube, embedRender, NS),
+  ];
+  daemons.push(startPicker(eppBin, chatRender, chatSa, NS));
+  daemons.push(startPicker(eppBin, embedRender, embedSa, NS, EMBED_PICKER_PORTS));
 }, 900_000);
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { parseAllDocuments } from "yaml";
 import { CHARTS } from "../../../infra/cluster/charts.js";
 import { eppValues } from "../../../infra/gateway/values.js";
 import { chartDir, REPO_ROOT } from "../../charts/support/charts.js";
+import type { Kube } from "../../e2e/support/kube.js";
 import { startDaemon, type Daemon } from "./daemon.js";
 
 const exec = promisify(execFile);
@@ -44,7 +45,11 @@ export interface PoolRender {
   readonly pluginsConfig: string;
   /** The InferencePool object the chart writes. */
   readonly inferencePool: Rendered;
+  /** The picker's ServiceAccount and the (Cluster)Roles and bindings the chart gives it. */
+  readonly rbac: readonly Rendered[];
 }
+
+const RBAC_KINDS = new Set(["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
 
 /** `helm template` of the pinned inferencepool chart for one pool with the platform's values. */
 export async function renderPool(
@@ -82,7 +87,12 @@ export async function renderPool(
   const configName = configArg ? path.basename(configArg) : "";
   const pluginsConfig = one("ConfigMap").data?.[configName];
   if (!pluginsConfig) throw new Error(`the chart's ConfigMap has no ${configName} (args: ${args.join(" ")})`);
-  return { args, pluginsConfig, inferencePool: one("InferencePool") };
+  return {
+    args,
+    pluginsConfig,
+    inferencePool: one("InferencePool"),
+    rbac: docs.filter((d) => RBAC_KINDS.has(d.kind)),
+  };
 }
 
 export interface PickerPorts {
@@ -93,7 +103,8 @@ export interface PickerPorts {
 
 /**
  * Starts the picker binary with the chart's args. Only what a pod provides differently is changed: the config file
- * path (the chart mounts its ConfigMap at /config), the kubeconfig (in a pod: the service account) and NAMESPACE
+ * path (the chart mounts its ConfigMap at /config), the kubeconfig (serviceAccountKubeconfig: in a pod, the
+ * mounted service account token) and NAMESPACE
  * (the chart's downward API), and, for a second picker in the same network namespace, its three ports (in the
  * cluster each picker pod has its own).
  */
@@ -115,4 +126,39 @@ export function startPicker(
     args.push("--metrics-port", String(ports.metrics));
   }
   return startDaemon(`epp ${render.inferencePool.metadata.name}`, eppBinary, args, { NAMESPACE: namespace });
+}
+
+interface KubeconfigView {
+  clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
+}
+
+/**
+ * A kubeconfig that authenticates as the picker's ServiceAccount (a token from the TokenRequest API, as a pod's
+ * projected token is), so the picker runs with exactly the rights the chart grants it, as in the cluster.
+ */
+export async function serviceAccountKubeconfig(
+  kube: Kube,
+  render: PoolRender,
+  namespace: string,
+): Promise<string> {
+  await kube.apply(render.rbac);
+  const sa = render.rbac.find((o) => o.kind === "ServiceAccount")?.metadata.name;
+  if (!sa) throw new Error("the inferencepool chart rendered no ServiceAccount");
+  const token = (await kube.kubectl(["create", "token", sa, "-n", namespace, "--duration=1h"])).trim();
+  const view = JSON.parse(
+    await kube.kubectl(["config", "view", "--raw", "--minify", "-o", "json"]),
+  ) as KubeconfigView;
+  const cluster = view.clusters[0]?.cluster;
+  if (!cluster) throw new Error("the admin kubeconfig names no cluster");
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "genai-epp-sa-")), "kubeconfig");
+  const config = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "local", cluster }],
+    users: [{ name: sa, user: { token } }],
+    contexts: [{ name: sa, context: { cluster: "local", user: sa, namespace } }],
+    "current-context": sa,
+  };
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
 }
