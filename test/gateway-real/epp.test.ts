@@ -100,6 +100,7 @@ beforeAll(async () => {
     );
   const built = await run(path.join(REPO_ROOT, "scripts/gateway/build-epp.sh"), [], { streamStderr: true });
   [eppBin = "", gatewayBin = ""] = built.stdout.trim().split("\n");
+  if (!eppBin || !gatewayBin) throw new Error(`build-epp.sh printed no binaries:\n${built.stdout}`);
   const tools = await run(path.join(clusterScripts, "build.sh"), [], { streamStderr: true });
   const kubeBin = tools.stdout.trim().split("\n")[0] ?? "";
 
