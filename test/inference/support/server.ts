@@ -88,7 +88,8 @@ export async function spawnServer(
   const { child, logs, exited } = serverProcess({ API_KEYS: `test:${apiKey}`, ...env, PORT: port });
   const fail = (why: string) => new Error(`${why}\n--- server log (tail) ---\n${logs.slice(-30).join("\n")}`);
 
-  const url = `http://127.0.0.1:${port}`;
+  // Another loopback address when HOST names one (the gateway suite gives each server its own, as pods have).
+  const url = `http://${env.HOST ?? "127.0.0.1"}:${port}`;
   const deadline = Date.now() + 150_000;
   let ready = false;
   while (!ready && Date.now() < deadline && child.exitCode === null) {
