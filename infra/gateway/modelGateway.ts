@@ -32,7 +32,16 @@ export interface ModelPool {
 export interface ModelRoute {
   readonly model: string;
   readonly pools: readonly ModelPool[];
+  /**
+   * What the model serves. An embeddings model's pools are plain Services, not InferencePools: the v1.0.1
+   * endpoint picker reads a prompt only from `messages` or `prompt` and answers 400 to every `/v1/embeddings`
+   * body (`input`; pkg/epp/util/request/body.go), which the real picker's suite (npm run test:epp) shows.
+   * @default "chat"
+   */
+  readonly type?: "chat" | "embeddings";
 }
+
+const picked = (m: ModelRoute) => (m.type ?? "chat") === "chat";
 
 export interface GatewayTraffic {
   /** Whole-request timeout (generation included). */
@@ -181,7 +190,8 @@ function buildGateway(name: string, a: ModelGatewayArgs, parent: pulumi.Resource
   if (withCharts)
     createBbrFilter(name, gwNs, gwName, labels, { ...crOpts, dependsOn: [...present(bbr), gateway] });
 
-  const pools = a.models.flatMap((m) => m.pools);
+  const pools = a.models.filter(picked).flatMap((m) => m.pools);
+  const servicePools = a.models.filter((m) => !picked(m)).flatMap((m) => m.pools);
   const charts = pools.map((pool) =>
     !withCharts
       ? createInferencePool(name, a, pool, labels, crOpts)
@@ -197,8 +207,9 @@ function buildGateway(name: string, a: ModelGatewayArgs, parent: pulumi.Resource
           crOpts,
         ),
   );
-  for (const pool of pools) createPoolTrafficPolicy(name, a, pool, labels, crOpts);
-  createPickerProtection(name, a, pools, gatewayPods, labels, opts);
+  for (const pool of servicePools) createPoolService(name, a, pool, labels, opts);
+  for (const pool of [...pools, ...servicePools]) createPoolTrafficPolicy(name, a, pool, labels, crOpts);
+  if (pools.length > 0) createPickerProtection(name, a, pools, gatewayPods, labels, opts);
 
   const route = new k8s.apiextensions.CustomResource(
     `${name}-route`,
@@ -209,12 +220,44 @@ function buildGateway(name: string, a: ModelGatewayArgs, parent: pulumi.Resource
       spec: {
         parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gwName, namespace: gwNs }],
         hostnames: [a.host],
-        rules: routeRules(a.models, a.traffic.timeoutSeconds),
+        rules: routeRules(a.models, a.traffic.timeoutSeconds, a.targetPort),
       },
     },
     { ...crOpts, dependsOn: [...present(...charts), gateway] },
   );
   return { gateway, route };
+}
+
+/**
+ * The Service of an embeddings pool (see ModelRoute.type), named like the one Istio makes for an InferencePool so
+ * that the pool's DestinationRule (mTLS, circuit breaker) reads the same for both kinds.
+ */
+function createPoolService(
+  name: string,
+  a: ModelGatewayArgs,
+  pool: ModelPool,
+  labels: Record<string, string>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+  return new k8s.core.v1.Service(
+    `${name}-pool-${pool.name}-svc`,
+    {
+      metadata: { name: inferencePoolServiceName(pool.name), namespace: a.namespace, labels },
+      spec: {
+        selector: { ...pool.selector },
+        ports: [
+          {
+            name: "http",
+            port: a.targetPort,
+            targetPort: a.targetPort,
+            protocol: "TCP",
+            appProtocol: "http",
+          },
+        ],
+      },
+    },
+    opts,
+  );
 }
 
 /** The InferencePool as the chart writes it, for installs without the chart (nothing picks for it then). */
@@ -246,17 +289,26 @@ function createInferencePool(
  * requests that name no model (GET /v1/models, which every server answers with the whole catalog): the first
  * model takes those. A model the catalog lacks lands there too and gets the server's 404 model_not_found.
  */
-export function routeRules(models: readonly ModelRoute[], timeoutSeconds: number): Record<string, unknown>[] {
+export function routeRules(
+  models: readonly ModelRoute[],
+  timeoutSeconds: number,
+  targetPort: number,
+): Record<string, unknown>[] {
   const backends = (m: ModelRoute) =>
     m.pools
       // A pool at weight 0 (a canary rolled back) stays up and scrapeable but out of the route.
       .filter((p) => p.weight > 0)
-      .map((p) => ({
-        group: "inference.networking.k8s.io",
-        kind: "InferencePool",
-        name: p.name,
-        weight: p.weight,
-      }));
+      .map((p) =>
+        picked(m)
+          ? { group: "inference.networking.k8s.io", kind: "InferencePool", name: p.name, weight: p.weight }
+          : {
+              group: "",
+              kind: "Service",
+              name: inferencePoolServiceName(p.name),
+              port: targetPort,
+              weight: p.weight,
+            },
+      );
   const timeouts = { request: `${timeoutSeconds}s` };
   const perModel = models.map((m) => ({
     matches: [

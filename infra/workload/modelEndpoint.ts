@@ -121,6 +121,7 @@ export class ModelEndpoint extends pulumi.ComponentResource {
       const tracks = Object.keys(selectors) as Track[];
       return {
         model: m.name,
+        type: m.type,
         pools: tracks.map((track) => ({
           name: poolName(name, m.slug, track),
           selector: selectors[track] as Record<string, string>,

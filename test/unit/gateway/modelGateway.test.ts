@@ -55,10 +55,10 @@ describe("ModelGateway", () => {
   it("installs one pinned inferencepool release per model and track, its picker scoring this server's metrics", async () => {
     const r = await run();
     const pools = r.all(CHART).filter((c) => String(c.inputs.chart).includes("inferencepool"));
+    // The embeddings model has no picker: v1.0.1's refuses every /v1/embeddings body (see the next tests).
     expect(pools.map((c) => c.inputs.name).sort()).toEqual([
       "inference-chat-canary",
       "inference-chat-stable",
-      "inference-embed-stable",
     ]);
     const canary = pools.find((c) => c.inputs.name === "inference-chat-canary");
     expect(canary?.inputs.chart).toBe(`/charts/inferencepool-${CHARTS.inferencePool.version}.tgz`);
@@ -114,8 +114,32 @@ describe("ModelGateway", () => {
       timeouts: { request: "300s" },
     });
     expect(at(rules[1], "matches", 0, "headers", 0, "value")).toBe("embed");
+    expect(at(rules[1], "backendRefs")).toEqual([
+      {
+        group: "",
+        kind: "Service",
+        name: inferencePoolServiceName("inference-embed-stable"),
+        port: 8000,
+        weight: 100,
+      },
+    ]);
     expect(rules[2].matches).toEqual([{ path: { type: "PathPrefix", value: "/" } }]);
     expect(rules[2].backendRefs).toEqual(rules[0].backendRefs);
+  });
+
+  it("serves an embeddings model through a Service per pool, under the same mesh policy as a picked pool", async () => {
+    const r = await run();
+    const name = inferencePoolServiceName("inference-embed-stable");
+    const service = r
+      .all("kubernetes:core/v1:Service")
+      .find((x) => at(x.inputs, "metadata", "name") === name);
+    expect(at(service?.inputs, "spec")).toEqual({
+      selector: { "genai.platform/model": "embed", track: "stable" },
+      ports: [{ name: "http", port: 8000, targetPort: 8000, protocol: "TCP", appProtocol: "http" }],
+    });
+    const dr = r.all(DR).find((x) => at(x.inputs, "metadata", "name") === "inference-embed-stable-pool");
+    expect(at(dr?.inputs, "spec", "host")).toBe(`${name}.genai.svc.cluster.local`);
+    expect(at(dr?.inputs, "spec", "trafficPolicy", "tls")).toEqual({ mode: "ISTIO_MUTUAL" });
   });
 
   it("drops a pool at weight 0 from the route (rolled-back canary) but keeps it installed", () => {
@@ -130,6 +154,7 @@ describe("ModelGateway", () => {
         },
       ],
       60,
+      8000,
     );
     expect(at(rules[0], "backendRefs").map((b: { name: string }) => b.name)).toEqual(["a"]);
   });
@@ -167,9 +192,9 @@ describe("ModelGateway", () => {
 
   it("lets only the gateway's pods reach a picker, and the picker only its pool's pods, DNS, istiod, the API", async () => {
     const r = await run();
-    const np = r.one(NP, "models-pool-inference-embed-stable-epp");
+    const np = r.one(NP, "models-pool-inference-chat-canary-epp");
     expect(at(np.inputs, "spec", "podSelector", "matchLabels")).toEqual({
-      inferencepool: "inference-embed-stable-epp",
+      inferencepool: "inference-chat-canary-epp",
     });
     expect(at(np.inputs, "spec", "ingress")).toEqual([
       {
@@ -183,10 +208,13 @@ describe("ModelGateway", () => {
       },
     ]);
     expect(at(np.inputs, "spec", "egress", 2, "to", 0, "podSelector", "matchLabels")).toEqual({
-      "genai.platform/model": "embed",
-      track: "stable",
+      "genai.platform/model": "chat",
+      track: "canary",
     });
-    const pa = r.one(PA, "models-pool-inference-embed-stable-epp-mtls");
+    expect(r.all(NP).some((x) => String(at(x.inputs, "metadata", "name")).includes("embed-stable-epp"))).toBe(
+      false,
+    );
+    const pa = r.one(PA, "models-pool-inference-chat-canary-epp-mtls");
     expect(at(pa.inputs, "spec")).toMatchObject({
       mtls: { mode: "STRICT" },
       portLevelMtls: { 9002: { mode: "PERMISSIVE" } },

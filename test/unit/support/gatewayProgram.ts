@@ -37,6 +37,7 @@ const gateway = new ModelGateway("models", {
     },
     {
       model: "embed",
+      type: "embeddings",
       pools: [
         {
           name: poolName("inference", "embed", "stable"),

@@ -148,8 +148,16 @@ describe("ModelEndpoint", () => {
       ["inference-smollm2-chat-stable", 90],
       ["inference-smollm2-chat-canary", 10],
     ]);
-    const pool = r.all(CHART).find((c) => c.inputs.name === "inference-smollm2-embed-stable");
+    const pool = r.all(CHART).find((c) => c.inputs.name === "inference-smollm2-chat-stable");
     expect(at(pool?.inputs.values, "inferencePool", "modelServers", "matchLabels")).toEqual(
+      at(r.one(DEPLOYMENT, "inference-smollm2-chat-stable").inputs, "spec", "selector", "matchLabels"),
+    );
+    // The embeddings model goes to a Service over its pods (no picker: see ModelRoute.type).
+    expect(at(rules[1], "backendRefs", 0, "kind")).toBe("Service");
+    const service = r
+      .all("kubernetes:core/v1:Service")
+      .find((x) => at(x.inputs, "metadata", "name") === at(rules[1], "backendRefs", 0, "name"));
+    expect(at(service?.inputs, "spec", "selector")).toEqual(
       at(r.one(DEPLOYMENT, "inference-smollm2-embed-stable").inputs, "spec", "selector", "matchLabels"),
     );
   });
