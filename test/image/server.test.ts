@@ -112,6 +112,12 @@ describe("the image", () => {
       "console.log(require('fs').readdirSync('/app/node_modules/@node-llama-cpp').join(','))",
     );
     expect(platforms.out).toBe("linux-x64");
+    // The AMX variant's Q4 kernels decode far slower (inference/scripts/drop-amx-cpu-variant.sh); the image drops it.
+    const variants = await inContainer(
+      "console.log(require('fs').readdirSync('/app/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64').filter(f=>f.startsWith('libggml-cpu-')).join(','))",
+    );
+    expect(variants.out).toMatch(/libggml-cpu-icelake\.so/);
+    expect(variants.out).not.toMatch(/sapphirerapids/);
     const typescript = await inContainer("require('fs').accessSync('/app/node_modules/typescript')");
     expect(typescript.ok).toBe(false);
   });
