@@ -133,8 +133,15 @@ describe("ci stack through the real engine", () => {
     expect(pools.map((p) => p.metadata.name).sort()).toEqual([
       "genai-inference-smollm2-chat-canary",
       "genai-inference-smollm2-chat-stable",
-      "genai-inference-smollm2-embed-stable",
     ]);
+    // The embeddings model is routed through a Service over its pods (the v1.0.1 picker refuses embeddings bodies).
+    const [route] = await kube.list("httproutes.gateway.networking.k8s.io", ns);
+    const embedRule = ((route?.spec?.["rules"] ?? []) as RouteRule[]).find((r) =>
+      r.matches.some((m) => m.headers?.some((h) => h.value === "smollm2-embed")),
+    );
+    expect(embedRule?.backendRefs.map((b) => b.kind)).toEqual(["Service"]);
+    const services = await kube.list("services", ns);
+    expect(services.map((s) => s.metadata.name)).toContain(embedRule?.backendRefs[0]?.name);
     const rules = await kube.list("destinationrules.networking.istio.io", ns);
     const hosts = rules.map((r) => String(r.spec?.["host"] ?? ""));
     expect(hosts.filter((h) => /-ip-[0-9a-f]{8}\./.test(h))).toHaveLength(3);
