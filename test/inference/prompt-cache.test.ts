@@ -2,7 +2,7 @@
 // overwrote is loaded back from its saved state instead of being evaluated again, and the answer is the one a
 // server without the cache gives.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postJson } from "./support/http.js";
+import { postJson, sseEvents } from "./support/http.js";
 import { scrape, sum } from "./support/metrics.js";
 import { startTestServer, type TestServer } from "./support/server.js";
 
@@ -29,10 +29,8 @@ afterAll(async () => {
   await Promise.all([cached?.close(), uncached?.close()]);
 });
 
-/** One chat; returns its answer and how many prompt tokens the server took from a cache meanwhile. */
-async function ask(server: TestServer, system: string, question: string) {
-  const before = sum(await scrape(server.url), "genai_prompt_tokens_cached_total");
-  const res = await postJson(
+const chat = (server: TestServer, system: string, question: string, maxTokens: number, stream = false) =>
+  postJson(
     `${server.url}/v1/chat/completions`,
     {
       model: "SmolLM2-135M-Instruct.Q4_1",
@@ -40,11 +38,17 @@ async function ask(server: TestServer, system: string, question: string) {
         { role: "system", content: system },
         { role: "user", content: question },
       ],
-      max_tokens: 12,
+      max_tokens: maxTokens,
       temperature: 0,
+      stream,
     },
     { key: server.apiKey },
   );
+
+/** One chat; returns its answer and how many prompt tokens the server took from a cache meanwhile. */
+async function ask(server: TestServer, system: string, question: string) {
+  const before = sum(await scrape(server.url), "genai_prompt_tokens_cached_total");
+  const res = await chat(server, system, question, 12);
   expect(res.status).toBe(200);
   const body = (await res.json()) as {
     choices: { message: { content: string } }[];
@@ -72,5 +76,27 @@ describe("prompt cache on the real model", () => {
     expect(without.cachedTokens).toBeLessThan(10);
     expect(withCache.answer.length).toBeGreaterThan(0);
     expect(withCache.answer).toBe(without.answer);
+  });
+
+  it("gives a second conversation on a system prompt that a busy sequence holds the state saved when the first ended", async () => {
+    const server = await startTestServer({
+      SEQUENCES: "2",
+      THREADS: "1",
+      CONTEXT_SIZE: "1024",
+      PROMPT_CACHE_MB: "64",
+    });
+    try {
+      await ask(server, SYSTEM, "How often should I oil the chain?");
+      // The sequence holding SYSTEM is busy with a long stream; the next SYSTEM conversation gets the empty one.
+      const busy = await chat(server, SYSTEM, "Describe every part of a bicycle in detail.", 400, true);
+      expect(busy.status).toBe(200);
+      const events = sseEvents(busy);
+      await events.next();
+      const second = await ask(server, SYSTEM, "What does a derailleur do?");
+      expect(second.cachedTokens).toBeGreaterThan(second.promptTokens * 0.6);
+      for await (const e of events) void e;
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -2,17 +2,15 @@
 // Each request borrows one context from the same bounded SlotPool the chat engine uses, so queue depth,
 // 429 on a full queue and the slot-utilisation gauge mean the same thing for both kinds of server.
 import {
-  getLlama,
-  LlamaLogLevel,
   type Llama,
   type LlamaEmbeddingContext,
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
-import { basename } from "node:path";
 import { ApiError, badRequest } from "../errors.js";
 import type { ModelInfo } from "../metrics/metrics.js";
-import { quantizationOf, type EngineOptions } from "./engine.js";
+import type { EngineOptions } from "./engine.js";
+import { modelInfo, withLoadedModel } from "./modelLoad.js";
 import { SlotPool } from "./slots.js";
 import { defaultThreads } from "./threads.js";
 
@@ -57,37 +55,23 @@ export class EmbeddingEngine {
   }
 
   static async load(opts: EngineOptions): Promise<EmbeddingEngine> {
-    const llama = await getLlama({ gpu: opts.gpu, logLevel: LlamaLogLevel.error });
-    try {
-      const model = await llama.loadModel({ modelPath: opts.modelPath, gpuLayers: opts.gpuLayers ?? "auto" });
+    return withLoadedModel(opts, "embeddings model", async (loaded) => {
       // One context per sequence: an embedding context evaluates one input at a time (it holds a lock).
       // Threads as the chat engine counts them: node-llama-cpp's own default (6) oversubscribes small pods.
       const threads = opts.threads > 0 ? opts.threads : defaultThreads();
       const contexts: LlamaEmbeddingContext[] = [];
       for (let i = 0; i < opts.sequences; i++) {
         contexts.push(
-          await model.createEmbeddingContext({
+          await loaded.model.createEmbeddingContext({
             contextSize: opts.contextSize,
             threads,
             ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
           }),
         );
       }
-      const info: ModelInfo = {
-        model: opts.modelName ?? basename(opts.modelPath).replace(/\.gguf$/i, ""),
-        quantization: quantizationOf(model),
-        contextSize: opts.contextSize,
-        gpu: llama.gpu === false ? "none" : llama.gpu,
-      };
-      return new EmbeddingEngine(llama, model, contexts, info, { ...opts, threads });
-    } catch (err) {
-      await llama.dispose();
-      throw new Error(
-        `cannot load embeddings model ${opts.modelPath}: ${(err as Error).message}. Is it a valid GGUF ` +
-          `file of a decoder or encoder model? Set MODEL to a .gguf path or an hf: URI.`,
-        { cause: err },
-      );
-    }
+      const info = modelInfo(opts, loaded, opts.contextSize);
+      return new EmbeddingEngine(loaded.llama, loaded.model, contexts, info, { ...opts, threads });
+    });
   }
 
   /** CPU threads each context evaluates on. */

@@ -3,11 +3,8 @@
 // all generating sequences plus new prompts (continuous batching); the sequence goes back the moment generation
 // ends or is aborted (client gone, deadline).
 import {
-  GgufFileType,
-  LlamaLogLevel,
   LlamaChat,
   LlamaCompletion,
-  getLlama,
   type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
@@ -16,7 +13,6 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
-import { basename } from "node:path";
 import type { GpuSetting } from "../config.js";
 import { ApiError, badRequest } from "../errors.js";
 import type { ModelInfo } from "../metrics/metrics.js";
@@ -26,6 +22,7 @@ import { DecodeGate } from "./decodeGate.js";
 import { longestPrefixIndex, reusablePrefixLength } from "./prefix.js";
 import { planPromptCache, PromptCache } from "./promptCache.js";
 import { SlotPool } from "./slots.js";
+import { modelInfo, withLoadedModel } from "./modelLoad.js";
 import { defaultThreads } from "./threads.js";
 
 export interface ChatMessage {
@@ -119,6 +116,8 @@ export class Engine {
   private readonly sequenceIds: ReadonlyMap<LlamaContextSequence, number>;
   private meanRequestSeconds = 1;
   private readonly promptCache: PromptCache | undefined;
+  /** Prompt states being saved after their request ended; dispose waits for them. */
+  private readonly pendingSaves = new Set<Promise<void>>();
 
   private constructor(
     private readonly llama: Llama,
@@ -149,37 +148,22 @@ export class Engine {
   }
 
   static async load(opts: EngineOptions): Promise<Engine> {
-    const llama = await getLlama({ gpu: opts.gpu, logLevel: LlamaLogLevel.error });
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({ modelPath: opts.modelPath, gpuLayers: opts.gpuLayers ?? "auto" });
-    } catch (err) {
-      await llama.dispose();
-      throw new Error(
-        `cannot load model ${opts.modelPath}: ${(err as Error).message}. Is it a valid GGUF file? ` +
-          `Set MODEL to a .gguf path or an hf: URI.`,
-        { cause: err },
-      );
-    }
-    const context = await model.createContext({
-      sequences: opts.sequences,
-      contextSize: opts.contextSize,
-      // A number (not node-llama-cpp's default of max(4, math cores)): more spinning threads than usable cores
-      // collapses throughput.
-      threads: opts.threads > 0 ? opts.threads : defaultThreads(),
-      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-      batching: batchingOptions((sequences, tokens) => opts.onDecodeStep?.(sequences, tokens)),
+    return withLoadedModel(opts, "model", async (loaded) => {
+      const { llama, model } = loaded;
+      const context = await model.createContext({
+        sequences: opts.sequences,
+        contextSize: opts.contextSize,
+        // A number (not node-llama-cpp's default of max(4, math cores)): more spinning threads than usable cores
+        // collapses throughput.
+        threads: opts.threads > 0 ? opts.threads : defaultThreads(),
+        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+        batching: batchingOptions((sequences, tokens) => opts.onDecodeStep?.(sequences, tokens)),
+      });
+      const gate = new DecodeGate({ stragglerMs: STRAGGLER_MS });
+      installDecodeGate(context, gate);
+      const info = modelInfo(opts, loaded, context.contextSize);
+      return new Engine(llama, model, context, chatWrapperFor(model), info, gate, opts);
     });
-    const gate = new DecodeGate({ stragglerMs: STRAGGLER_MS });
-    installDecodeGate(context, gate);
-    const chatWrapper = chatWrapperFor(model);
-    const info: ModelInfo = {
-      model: opts.modelName ?? basename(opts.modelPath).replace(/\.gguf$/i, ""),
-      quantization: quantizationOf(model),
-      contextSize: context.contextSize,
-      gpu: llama.gpu === false ? "none" : llama.gpu,
-    };
-    return new Engine(llama, model, context, chatWrapper, info, gate, opts);
   }
 
   get contextSize(): number {
@@ -254,10 +238,8 @@ export class Engine {
     const queueSeconds = seconds(queuedAt);
     hooks.onAdmitted?.(queueSeconds);
     await this.usePromptCache(sequence, prepared.tokens);
-    this.opts.onPromptCache?.(
-      reusablePrefixLength(sequence.contextTokens, prepared.tokens),
-      prepared.promptTokens,
-    );
+    const reused = reusablePrefixLength(sequence.contextTokens, prepared.tokens);
+    this.opts.onPromptCache?.(reused, prepared.promptTokens);
     const startedAt = process.hrtime.bigint();
     let lastTokenAt: bigint | undefined;
     let ttftSeconds: number | undefined;
@@ -325,8 +307,28 @@ export class Engine {
     } finally {
       const sequenceId = this.sequenceIds.get(sequence);
       if (sequenceId !== undefined) this.gate.leave(sequenceId);
-      this.slots.release(sequence);
+      // A prompt that cost an evaluation is saved for the other sequences (a second conversation on the same system
+      // prompt lands on another sequence), as llama-server caches a slot's prompt; the answer is not held up by it,
+      // only the sequence, which goes back to the pool once saved.
+      if (prepared.promptTokens - reused >= PROMPT_CACHE_MIN_TOKENS) {
+        const saving = this.savePromptState(sequence).finally(() => {
+          this.pendingSaves.delete(saving);
+          this.slots.release(sequence);
+        });
+        this.pendingSaves.add(saving);
+      } else {
+        this.slots.release(sequence);
+      }
     }
+  }
+
+  /** Saves what `sequence` holds into the prompt cache (no-op without one); a failure is reported, not thrown. */
+  private async savePromptState(sequence: LlamaContextSequence): Promise<void> {
+    const cache = this.promptCache;
+    if (!cache) return;
+    await cache
+      .exclusive(() => cache.save(sequence))
+      .catch((err: unknown) => this.opts.onPromptCacheError?.(err));
   }
 
   /**
@@ -359,6 +361,7 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    await Promise.allSettled([...this.pendingSaves]);
     this.promptCache?.dispose();
     await this.context.dispose();
     await this.model.dispose();
@@ -375,13 +378,4 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   // An empty model turn at the end asks the chat wrapper to open the assistant's reply.
   history.push({ type: "model", response: [] });
   return history;
-}
-
-export function quantizationOf(model: LlamaModel): string {
-  const fileType = model.fileInfo.metadata.general?.file_type;
-  const name = fileType === undefined ? undefined : GgufFileType[fileType];
-  if (name) return name.replace(/^MOSTLY_/, "");
-  return (
-    /(?:^|[.\-_])((?:I?Q\d[A-Z0-9_]*)|BF16|F16|F32)\.gguf$/i.exec(model.filename ?? "")?.[1] ?? "unknown"
-  );
 }
