@@ -1,12 +1,7 @@
 // Embeddings mode (MODEL_TYPE=embeddings): the model behind N embedding contexts instead of a chat context.
 // Each request borrows one context from the same bounded SlotPool the chat engine uses, so queue depth,
 // 429 on a full queue and the slot-utilisation gauge mean the same thing for both kinds of server.
-import {
-  type Llama,
-  type LlamaEmbeddingContext,
-  type LlamaModel,
-  type Token,
-} from "node-llama-cpp";
+import { type Llama, type LlamaEmbeddingContext, type LlamaModel, type Token } from "node-llama-cpp";
 import { ApiError, badRequest } from "../errors.js";
 import type { ModelInfo } from "../metrics/metrics.js";
 import type { EngineOptions } from "./engine.js";
