@@ -240,4 +240,40 @@ describe.skipIf(reason !== undefined)(`a real node (${reason ?? "kubelet + conta
     expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
     expect(body.usage.completion_tokens).toBeGreaterThan(0);
   });
+
+  it("finishes an in-flight stream when the pod is deleted (SIGTERM drain), then the pod goes", async () => {
+    expect(forward, "the port-forward of the previous test").toBeDefined();
+    const res = await fetch(`http://127.0.0.1:${forward!.port}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: modelFile.replace(/\.gguf$/, ""),
+        messages: [{ role: "user", content: "Describe a bicycle in detail." }],
+        max_tokens: 120,
+        temperature: 0,
+        stream: true,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    // The kubelet sends SIGTERM now; the server stops being ready and finishes what it started.
+    await kube.kubectl(["-n", ns, "delete", "pod", "inference", "--wait=false"]);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toMatch(/"finish_reason":"(length|stop)"/);
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    await waitFor(
+      "the deleted pod to go",
+      async () =>
+        (await kube.kubectl(["-n", ns, "get", "pods", "-o", "name"])).includes("pod/inference")
+          ? undefined
+          : true,
+      90_000,
+    );
+  }, 120_000);
 });
