@@ -133,6 +133,19 @@ function portForward(target: string): Promise<{ port: number; child: ChildProces
 describe.skipIf(reason !== undefined)(`a real node (${reason ?? "kubelet + containerd + runc"})`, () => {
   const apiKey = randomBytes(24).toString("hex");
   let forward: { port: number; child: ChildProcess } | undefined;
+  /** A chat completion through the port-forward on 127.0.0.1. */
+  const chat = (port: number, content: string, maxTokens: number, stream: boolean) =>
+    fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: modelFile.replace(/\.gguf$/, ""),
+        messages: [{ role: "user", content }],
+        max_tokens: maxTokens,
+        temperature: 0,
+        stream,
+      }),
+    });
 
   beforeAll(async () => {
     const up = await timed("real node up (node.sh up)", () =>
@@ -220,16 +233,7 @@ describe.skipIf(reason !== undefined)(`a real node (${reason ?? "kubelet + conta
     const base = `http://127.0.0.1:${forward.port}`;
     const unauthorized = await fetch(`${base}/v1/models`);
     expect(unauthorized.status).toBe(401);
-    const res = await fetch(`${base}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        model: modelFile.replace(/\.gguf$/, ""),
-        messages: [{ role: "user", content: "Say hello." }],
-        max_tokens: 8,
-        temperature: 0,
-      }),
-    });
+    const res = await chat(forward.port, "Say hello.", 8, false);
     const body = (await res.json()) as {
       model: string;
       choices: { message: { content: string } }[];
@@ -243,17 +247,7 @@ describe.skipIf(reason !== undefined)(`a real node (${reason ?? "kubelet + conta
 
   it("finishes an in-flight stream when the pod is deleted (SIGTERM drain), then the pod goes", async () => {
     expect(forward, "the port-forward of the previous test").toBeDefined();
-    const res = await fetch(`http://127.0.0.1:${forward!.port}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        model: modelFile.replace(/\.gguf$/, ""),
-        messages: [{ role: "user", content: "Describe a bicycle in detail." }],
-        max_tokens: 120,
-        temperature: 0,
-        stream: true,
-      }),
-    });
+    const res = await chat(forward!.port, "Describe a bicycle in detail.", 120, true);
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
