@@ -69,11 +69,11 @@ describe("render-only mode renders for a stated Kubernetes version and API set",
         "kps",
         "prometheus-adapter",
         "velero",
-        // The model gateway: body-based routing, a picker per model and track, the VPA recommender.
+        // The model gateway: body-based routing, a picker per chat model and track (the embeddings model's pool
+        // is a Service), the VPA recommender.
         "genai-inference-gateway-bbr",
         "genai-inference-smollm2-chat-canary",
         "genai-inference-smollm2-chat-stable",
-        "genai-inference-smollm2-embed-stable",
         "vpa",
       ].sort(),
     );

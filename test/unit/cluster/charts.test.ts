@@ -23,8 +23,8 @@ describe("charts", () => {
       "eck-operator",
       "gateway",
       "gpu-operator",
-      // One endpoint picker per model and track: chat stable + canary, embeddings stable.
-      "inferencepool",
+      // One endpoint picker per chat model and track (stable + canary); the embeddings model has none (its pool is
+      // a Service: the v1.0.1 picker refuses embeddings bodies).
       "inferencepool",
       "inferencepool",
       "istiod",
