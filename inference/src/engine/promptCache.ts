@@ -6,7 +6,8 @@
 //
 // States are saved with node-llama-cpp's public LlamaContextSequence.saveStateToFile / loadStateFromFile, in a
 // private directory (under /tmp in the image: the Deployment's writable emptyDir), bounded by bytes, evicted least
-// recently used first. A sequence's state is saved just before a request would overwrite most of it.
+// recently used first. A sequence's state is saved when a request that evaluated its prompt ends (engine.ts), and
+// just before a request would overwrite most of it.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
