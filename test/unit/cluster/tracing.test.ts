@@ -3,12 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { argsErrorOf, runComponent } from "../support/component.js";
 import { urlPort } from "../../../infra/cluster/tracing/index.js";
 import { selects } from "../../../infra/policy/checks.js";
-import { at, CONFIGMAP, cr, PROD_SECRETS, SECRET } from "../support/fixtures.js";
+import { at, CONFIGMAP, cr, DEPLOYMENT, NP, PDB, PROD_SECRETS, SECRET } from "../support/fixtures.js";
 import { isSecret, type ProgramRun, runProgram } from "../support/program.js";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
-const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const JAEGER = "genai-tracing-jaeger";
 
 let dev: ProgramRun;
@@ -27,7 +24,7 @@ beforeAll(async () => {
 
 const podLabels = (run: ProgramRun) =>
   at(run.one(DEPLOYMENT, JAEGER).inputs, "spec", "template", "metadata", "labels") as Record<string, unknown>;
-const policy = (run: ProgramRun) => run.one(NETPOL, JAEGER).inputs;
+const policy = (run: ProgramRun) => run.one(NP, JAEGER).inputs;
 const byNamespace = (ns: string) => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
 });
@@ -189,7 +186,7 @@ describe("Tracing alone (infra/cluster/tracing with empty Args)", () => {
     expect(at(config, "extensions", "jaeger_storage", "backends", "main")).toEqual({
       memory: { max_traces: 50000 },
     });
-    expect(at(run.one(NETPOL, "tracing-jaeger").inputs, "spec", "ingress", 1, "from")).toEqual([
+    expect(at(run.one(NP, "tracing-jaeger").inputs, "spec", "ingress", 1, "from")).toEqual([
       byNamespace("monitoring"),
     ]);
   });

@@ -11,7 +11,7 @@ import {
   routeRules,
   validateModelRoutes,
 } from "../../../infra/gateway/index.js";
-import { CHART } from "../support/fixtures.js";
+import { CHART, NP } from "../support/fixtures.js";
 import { runProgram } from "../support/program.js";
 import { at } from "../support/workload.js";
 
@@ -22,7 +22,6 @@ const DR = CR("networking.istio.io/v1", "DestinationRule");
 const FILTER = CR("networking.istio.io/v1alpha3", "EnvoyFilter");
 const PA = CR("security.istio.io/v1", "PeerAuthentication");
 const VPA = CR("autoscaling.k8s.io/v1", "VerticalPodAutoscaler");
-const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 const run = (plainHttp = false) =>
   runProgram("dev", {

@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readRuleFiles, resolveRunbookUrl } from "../../../infra/observability/index.js";
-import { at } from "../support/fixtures.js";
+import { at, PROMETHEUS_RULE } from "../support/fixtures.js";
 import { runObservability as components } from "../support/observability.js";
 
-const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const ruleFiles = readRuleFiles();
 
 describe("AlertRules", () => {

@@ -1,10 +1,9 @@
 // infra/observability as the platform composes it: the rules and dashboards each stack deploys.
 import { beforeAll, describe, expect, it } from "vitest";
 import { readDashboards, readRuleFiles } from "../../../infra/observability/index.js";
-import { at, CONFIGMAP, PROD_SECRETS, RELEASE } from "../support/fixtures.js";
+import { at, CONFIGMAP, PROD_SECRETS, PROMETHEUS_RULE, RELEASE } from "../support/fixtures.js";
 import { type ProgramRun, type RecordedResource, runProgram } from "../support/program.js";
 
-const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const dashboardFiles = readDashboards();
 const ruleFiles = readRuleFiles();
 

@@ -21,10 +21,21 @@ export const CHART = "kubernetes:helm.sh/v4:Chart";
 /** The chart type of render-only mode (genai:kubernetes.renderYamlToDirectory), named by its release name. */
 export const RENDERED_CHART = "kubernetes:helm.sh/v3:Chart";
 
-/** Resource types the cluster tests look up often. */
+/** Resource types the tests look up often. */
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const SECRET = "kubernetes:core/v1:Secret";
 export const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+export const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
+export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+export const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+export const VPA = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler";
+export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+export const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+export const VS = "kubernetes:networking.istio.io/v1:VirtualService";
+export const DR = "kubernetes:networking.istio.io/v1:DestinationRule";
+export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+export const IMAGE = "docker-build:index:Image";
 
 /** The custom resource of `kind` (e.g. "Elasticsearch") named `name`. */
 export const cr = (run: ProgramRun, kind: string, name: string) =>

@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isSecret, runProgram } from "../support/program.js";
 import { at, DIGEST, runWorkload } from "../support/workload.js";
-
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const VS = "kubernetes:networking.istio.io/v1:VirtualService";
-const DR = "kubernetes:networking.istio.io/v1:DestinationRule";
-const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
-const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
-const SECRET = "kubernetes:core/v1:Secret";
+import { DEPLOYMENT, DR, HPA, NP, PDB, PVC, SECRET, VS } from "../support/fixtures.js";
 
 const podOf = (d: { inputs: unknown }) => at(d.inputs, "spec", "template", "spec");
 const server = (d: { inputs: unknown }) => at(podOf(d), "containers", 0);

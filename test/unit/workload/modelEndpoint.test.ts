@@ -5,17 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../inference/src/config.js";
 import { resolveModelsConfig } from "../../../infra/workload/modelsConfig.js";
-import { CHART, SECRET } from "../support/fixtures.js";
+import { CHART, DEPLOYMENT, HPA, IMAGE, NP, ROUTE, SECRET, VPA, VS } from "../support/fixtures.js";
 import { runProgram } from "../support/program.js";
 import { at, DIGEST, type Obj, withRepoBuild } from "../support/workload.js";
-
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const VS = "kubernetes:networking.istio.io/v1:VirtualService";
-const VPA = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler";
-const IMAGE = "docker-build:index:Image";
-const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 const run = (stack: "dev" | "prod" | "ci", models?: Obj, inference: Obj = {}) =>
   runProgram(stack, {
