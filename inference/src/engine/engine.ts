@@ -310,8 +310,9 @@ export class Engine {
       // A prompt that cost an evaluation is saved for the other sequences (a second conversation on the same system
       // prompt lands on another sequence), as llama-server caches a slot's prompt; the answer is not held up by it,
       // only the sequence, which goes back to the pool once saved.
-      if (prepared.promptTokens - reused >= PROMPT_CACHE_MIN_TOKENS) {
-        const saving = this.savePromptState(sequence).finally(() => {
+      const cache = this.promptCache;
+      if (cache && prepared.promptTokens - reused >= PROMPT_CACHE_MIN_TOKENS) {
+        const saving = this.savePromptState(cache, sequence).finally(() => {
           this.pendingSaves.delete(saving);
           this.slots.release(sequence);
         });
@@ -322,10 +323,8 @@ export class Engine {
     }
   }
 
-  /** Saves what `sequence` holds into the prompt cache (no-op without one); a failure is reported, not thrown. */
-  private async savePromptState(sequence: LlamaContextSequence): Promise<void> {
-    const cache = this.promptCache;
-    if (!cache) return;
+  /** Saves what `sequence` holds into the prompt cache; a failure is reported, not thrown. */
+  private async savePromptState(cache: PromptCache, sequence: LlamaContextSequence): Promise<void> {
     await cache
       .exclusive(() => cache.save(sequence))
       .catch((err: unknown) => this.opts.onPromptCacheError?.(err));
